@@ -1,0 +1,1 @@
+//! Examples live under `examples/<name>/main.rs`; run with `cargo run --release --example <name>`.

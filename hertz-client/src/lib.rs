@@ -1,0 +1,1 @@
+//! The hertz-rs HTTP client (see the client issue).

@@ -1,0 +1,5 @@
+//! Built-in middleware.
+
+mod recovery;
+
+pub use recovery::recovery;

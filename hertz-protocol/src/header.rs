@@ -1,0 +1,106 @@
+//! `HeaderMap`: an ordered list of header fields whose parsed names and values share the
+//! request's read buffer.
+
+use bytes::Bytes;
+
+/// Header fields in arrival order; lookups are ASCII case-insensitive.
+///
+/// A linear list rather than a hash map: real requests carry a dozen fields, where a scan beats
+/// hashing, and parsed fields are stored as [`Bytes`] slices of the read buffer, so filling
+/// the map allocates nothing once its `Vec` has grown to the connection's usual size.
+#[derive(Clone, Debug, Default)]
+pub struct HeaderMap {
+    entries: Vec<(Bytes, Bytes)>,
+}
+
+impl HeaderMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| &v[..])
+    }
+
+    /// The first value of `name`, if it is valid UTF-8.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| &v[..])
+    }
+
+    /// Whether `name` is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets `name` to `value`, removing any earlier values.
+    pub fn insert(&mut self, name: impl Into<Bytes>, value: impl Into<Bytes>) {
+        let name = name.into();
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.entries.push((name, value.into()));
+    }
+
+    /// Adds a value for `name`, keeping earlier ones (e.g. several `Set-Cookie`).
+    pub fn append(&mut self, name: impl Into<Bytes>, value: impl Into<Bytes>) {
+        self.entries.push((name.into(), value.into()));
+    }
+
+    /// Removes every value of `name`; returns whether any was present.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.entries.len();
+        self.entries
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name.as_bytes()));
+        before != self.entries.len()
+    }
+
+    /// All fields as `(name, value)`, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.entries.iter().map(|(n, v)| (&n[..], &v[..]))
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes all fields, keeping the allocation for the next request.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// Whether a comma-separated header value (e.g. `Connection`) contains `token`,
+/// ASCII case-insensitively.
+pub fn has_token(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| trim_ows(t).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// Trims optional whitespace (SP / HTAB) from both ends (RFC 9110 §5.6.3).
+pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}

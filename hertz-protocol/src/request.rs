@@ -1,0 +1,166 @@
+//! The server-side view of a request: head fields sharing the read buffer, and a body.
+
+use bytes::Bytes;
+
+use crate::{HeaderMap, Method};
+
+/// The protocol version of a message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Version {
+    /// HTTP/1.0
+    Http10,
+    /// HTTP/1.1
+    #[default]
+    Http11,
+}
+
+impl Version {
+    /// `"HTTP/1.0"` or `"HTTP/1.1"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// An HTTP request. The protocol layer fills it; handlers read it through `RequestContext`.
+///
+/// `path` and `query` are slices of the request target as received (still percent-encoded);
+/// header names and values are slices of the read buffer. A connection reuses one `Request`
+/// for all its requests ([`Request::reset`]), so steady-state parsing allocates nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    method: Method,
+    target: Bytes,
+    path_len: usize,
+    version: Version,
+    headers: HeaderMap,
+    trailers: HeaderMap,
+    body: Bytes,
+    keep_alive: bool,
+}
+
+impl Request {
+    /// An empty `GET /` request (fill it with the setters; useful for tests and clients).
+    pub fn new() -> Self {
+        Request {
+            target: Bytes::from_static(b"/"),
+            path_len: 1,
+            keep_alive: true,
+            ..Default::default()
+        }
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// Sets the method.
+    pub fn set_method(&mut self, method: Method) {
+        self.method = method;
+    }
+
+    /// The request target as received, e.g. `/users/1?full=true`.
+    pub fn uri(&self) -> &str {
+        as_str(&self.target)
+    }
+
+    /// The path part of the target, still percent-encoded.
+    pub fn path(&self) -> &str {
+        as_str(&self.target[..self.path_len])
+    }
+
+    /// The query string after `?` (empty if none), still percent-encoded.
+    pub fn query(&self) -> &[u8] {
+        self.target
+            .get(self.path_len + 1..)
+            .unwrap_or_default()
+    }
+
+    /// Sets the request target (`/path?query`). The caller guarantees it is valid UTF-8
+    /// starting with `/` (or `*`).
+    pub fn set_uri(&mut self, target: impl Into<Bytes>) {
+        let target = target.into();
+        let target = if std::str::from_utf8(&target).is_ok() {
+            target
+        } else {
+            Bytes::from_static(b"/")
+        };
+        self.path_len = target
+            .iter()
+            .position(|&b| b == b'?')
+            .unwrap_or(target.len());
+        self.target = target;
+    }
+
+    /// The protocol version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Sets the protocol version.
+    pub fn set_version(&mut self, version: Version) {
+        self.version = version;
+    }
+
+    /// Header fields.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Header fields, mutable.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// Trailer fields of a chunked body.
+    pub fn trailers(&self) -> &HeaderMap {
+        &self.trailers
+    }
+
+    /// Trailer fields, mutable.
+    pub fn trailers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.trailers
+    }
+
+    /// The whole body (the server reads it before calling the handler).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Replaces the body.
+    pub fn set_body(&mut self, body: impl Into<Bytes>) {
+        self.body = body.into();
+    }
+
+    /// Whether the client asked to keep the connection open after this exchange.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// Sets whether the connection may be kept open after this exchange.
+    pub fn set_keep_alive(&mut self, keep_alive: bool) {
+        self.keep_alive = keep_alive;
+    }
+
+    /// Clears everything but keeps allocations for the next request on the connection.
+    pub fn reset(&mut self) {
+        self.method = Method::Get;
+        self.target = Bytes::new();
+        self.path_len = 0;
+        self.version = Version::Http11;
+        self.headers.clear();
+        self.trailers.clear();
+        self.body = Bytes::new();
+        self.keep_alive = true;
+    }
+}
+
+/// Views bytes the parser already checked as UTF-8 (`""` otherwise, which cannot happen for a
+/// parsed request: the parser rejects non-UTF-8 targets with 400).
+fn as_str(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}

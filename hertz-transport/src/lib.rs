@@ -1,0 +1,34 @@
+//! Transport layer of hertz-rs: where bytes enter and leave.
+//!
+//! ```text
+//!   socket ──▶ [hertz-transport] ──▶ hertz-protocol ──▶ hertz-router ──▶ hertz-core handlers
+//!              accept, Conn buffers      HTTP/1.1 parse      route match      middleware + handler
+//! ```
+//!
+//! A [`Transport`] binds a listening socket and hands every accepted connection, as a
+//! `Box<dyn Conn>`, to a [`ConnHandler`] (the protocol layer). The [`Conn`] trait is Hertz's
+//! `network.Conn` in Rust form:
+//!
+//! * its **reader is zero-copy**: bytes are read into a buffer owned by the connection, and the
+//!   protocol looks at them in place ([`Conn::peek`]), consumes them ([`Conn::skip`]) or takes
+//!   them out as a [`bytes::Bytes`] that shares the buffer ([`Conn::read_bytes`]). The buffer
+//!   grows on demand, so a request head larger than any initial buffer still parses, up to the
+//!   limit the protocol enforces;
+//! * its **writer batches**: the protocol appends into an output buffer ([`Conn::write_buf`]) or
+//!   queues a [`bytes::Bytes`] without copying it ([`Conn::write_bytes`]), and [`Conn::poll_flush`]
+//!   sends everything with vectored writes;
+//! * read and write **deadlines** turn a stalled peer into an `ErrorKind::TimedOut` error.
+//!
+//! The traits name no runtime: the tokio implementation lives in [`tokio`](crate::tokio) and a
+//! custom epoll transport can implement the same traits.
+#![deny(missing_docs)]
+
+mod cancel;
+mod conn;
+mod transport;
+
+pub mod tokio;
+
+pub use cancel::CancelToken;
+pub use conn::{Conn, ConnExt};
+pub use transport::{bind, ConnHandler, Transport, TransportConfig, TransportKind};

@@ -1,0 +1,247 @@
+//! `Conn` over a tokio `TcpStream`: one contiguous, growable read buffer and a write queue.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::io::{self, IoSlice};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use std::time::Instant;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::time::Sleep;
+
+use crate::Conn;
+#[cfg(doc)]
+use crate::TransportConfig;
+
+/// Payloads up to this size are copied into the output buffer rather than queued: one
+/// contiguous write beats an extra iovec for small bodies.
+const COPY_THRESHOLD: usize = 4 * 1024;
+/// At most this many iovecs per `writev`.
+const MAX_IOVECS: usize = 64;
+
+/// A tokio byte stream (a `TcpStream` by default; TLS streams and in-memory pipes work too)
+/// with Hertz-style buffers.
+#[derive(Debug)]
+pub struct TokioConn<S = TcpStream> {
+    stream: S,
+    rbuf: BytesMut,
+    read_buffer_size: usize,
+    /// Payloads queued by `write_bytes`, in order; `wbuf` goes after them.
+    wqueue: VecDeque<Bytes>,
+    wbuf: BytesMut,
+    read_deadline: Deadline,
+    write_deadline: Deadline,
+    peer: SocketAddr,
+    local: SocketAddr,
+}
+
+impl<S> TokioConn<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    /// Wraps an accepted stream. `read_buffer_size` is the initial (and shrink-back) size of
+    /// the read buffer; [`TransportConfig::read_buffer_size`] is the usual choice.
+    pub fn new(stream: S, peer: SocketAddr, local: SocketAddr, read_buffer_size: usize) -> Self {
+        Self {
+            stream,
+            rbuf: BytesMut::with_capacity(read_buffer_size),
+            read_buffer_size,
+            wqueue: VecDeque::new(),
+            wbuf: BytesMut::with_capacity(read_buffer_size),
+            read_deadline: Deadline::default(),
+            write_deadline: Deadline::default(),
+            peer,
+            local,
+        }
+    }
+
+    /// Drops `n` written bytes from the front of the queue and the output buffer.
+    fn consume_written(&mut self, mut n: usize) {
+        while n > 0 {
+            match self.wqueue.front_mut() {
+                Some(front) if front.len() <= n => {
+                    n -= front.len();
+                    self.wqueue.pop_front();
+                }
+                Some(front) => {
+                    front.advance(n);
+                    return;
+                }
+                None => {
+                    self.wbuf.advance(n);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl<S> Conn for TokioConn<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        self.read_deadline.check()?;
+        if self.rbuf.capacity() - self.rbuf.len() < 1024 {
+            // Grow geometrically so a large request head costs O(log n) reallocations.
+            let grow = self.read_buffer_size.max(self.rbuf.len());
+            self.rbuf.reserve(grow);
+        }
+        match tokio_util::io::poll_read_buf(Pin::new(&mut self.stream), cx, &mut self.rbuf) {
+            Poll::Ready(res) => Poll::Ready(res),
+            Poll::Pending => {
+                self.read_deadline.register(cx)?;
+                Poll::Pending
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rbuf.len()
+    }
+
+    fn peek(&mut self, n: usize) -> &[u8] {
+        &self.rbuf[..n.min(self.rbuf.len())]
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.rbuf.advance(n.min(self.rbuf.len()));
+    }
+
+    fn read_bytes(&mut self, n: usize) -> Bytes {
+        self.rbuf.split_to(n.min(self.rbuf.len())).freeze()
+    }
+
+    fn release(&mut self) {
+        if self.rbuf.is_empty() && self.rbuf.capacity() > 4 * self.read_buffer_size {
+            self.rbuf = BytesMut::with_capacity(self.read_buffer_size);
+        }
+    }
+
+    fn write_buf(&mut self) -> &mut BytesMut {
+        &mut self.wbuf
+    }
+
+    fn write_bytes(&mut self, data: Bytes) {
+        if data.len() <= COPY_THRESHOLD {
+            self.wbuf.extend_from_slice(&data);
+            return;
+        }
+        if !self.wbuf.is_empty() {
+            let head = self.wbuf.split().freeze();
+            self.wqueue.push_back(head);
+        }
+        self.wqueue.push_back(data);
+    }
+
+    fn pending_write(&self) -> usize {
+        self.wqueue.iter().map(Bytes::len).sum::<usize>() + self.wbuf.len()
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while !self.wqueue.is_empty() || !self.wbuf.is_empty() {
+            self.write_deadline.check()?;
+            let written = {
+                let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
+                let mut count = 0;
+                for chunk in self.wqueue.iter().take(MAX_IOVECS - 1) {
+                    iovs[count] = IoSlice::new(chunk);
+                    count += 1;
+                }
+                // The output buffer follows the queue, so it goes out only behind all of it.
+                if count == self.wqueue.len() && !self.wbuf.is_empty() {
+                    iovs[count] = IoSlice::new(&self.wbuf);
+                    count += 1;
+                }
+                match Pin::new(&mut self.stream).poll_write_vectored(cx, &iovs[..count]) {
+                    Poll::Ready(res) => res?,
+                    Poll::Pending => {
+                        self.write_deadline.register(cx)?;
+                        return Poll::Pending;
+                    }
+                }
+            };
+            if written == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.consume_written(written);
+        }
+        if self.wbuf.capacity() > 4 * self.read_buffer_size {
+            self.wbuf = BytesMut::with_capacity(self.read_buffer_size);
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_flush(cx))?;
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn set_read_deadline(&mut self, deadline: Option<Instant>) {
+        self.read_deadline.set(deadline);
+    }
+
+    fn set_write_deadline(&mut self, deadline: Option<Instant>) {
+        self.write_deadline.set(deadline);
+    }
+
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        Some(self.peer)
+    }
+
+    fn local_addr(&self) -> Option<SocketAddr> {
+        Some(self.local)
+    }
+}
+
+/// An optional deadline backed by a lazily created, reusable tokio timer.
+#[derive(Debug, Default)]
+struct Deadline {
+    at: Option<Instant>,
+    /// Allocated on the first wait that needs it, then reset in place.
+    timer: Option<Pin<Box<Sleep>>>,
+    armed_for: Option<Instant>,
+}
+
+impl Deadline {
+    fn set(&mut self, at: Option<Instant>) {
+        self.at = at;
+    }
+
+    /// Fails at once when the deadline has already passed, so a peer that trickles bytes
+    /// cannot keep a read going forever.
+    fn check(&self) -> io::Result<()> {
+        match self.at {
+            Some(at) if Instant::now() >= at => Err(timed_out()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Called when the socket is not ready: arranges a wake-up at the deadline, or fails if
+    /// it has passed.
+    fn register(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        let Some(at) = self.at else {
+            return Ok(());
+        };
+        let at_tokio = tokio::time::Instant::from_std(at);
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at_tokio)));
+        if self.armed_for != Some(at) {
+            timer.as_mut().reset(at_tokio);
+            self.armed_for = Some(at);
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Err(timed_out()),
+            Poll::Pending => Ok(()),
+        }
+    }
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "deadline exceeded")
+}
