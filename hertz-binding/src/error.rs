@@ -146,7 +146,7 @@ impl BindError {
         Self::new(BindErrorKind::Body, source, None, message.into())
     }
 
-    fn new(
+    pub(crate) fn new(
         kind: BindErrorKind,
         source: Source,
         field: Option<String>,

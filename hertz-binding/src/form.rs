@@ -3,7 +3,7 @@
 //! `c.FormFile`).
 //!
 //! [`Form::parse`] decodes the body once; the free functions [`value`],
-//! [`values`] and [`file`] are one-shot conveniences that parse on every call
+//! [`values`] and [`file()`] are one-shot conveniences that parse on every call
 //! (cache a [`Form`] when asking for several keys).
 
 use std::borrow::Cow;

@@ -31,7 +31,8 @@ pub trait RequestView {
     /// The first value of a header, looked up case-insensitively.
     fn header(&self, name: &str) -> Option<&[u8]>;
 
-    /// Every value of a header, in order. Used for `Vec<T>` header fields.
+    /// Every value of a header, in order. Used for `Vec<T>` header fields
+    /// and to read cookies from several `Cookie` lines (HTTP/2 splits them).
     fn header_all(&self, name: &str) -> Vec<&[u8]> {
         self.header(name).into_iter().collect()
     }

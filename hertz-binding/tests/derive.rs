@@ -105,6 +105,13 @@ struct Presence {
     opt_req: Option<String>,
 }
 
+#[derive(Bind, Debug)]
+#[hertz(crate = "hertz_binding")]
+struct RequiredUntagged {
+    #[hertz(required)]
+    _name: String,
+}
+
 #[test]
 fn option_default_required() {
     let p = bind::<Presence>(
@@ -150,6 +157,12 @@ fn option_default_required() {
     assert_eq!(
         bind::<Presence>(&FakeRequest::new().query("req=1")).unwrap_err(),
         "header `X-Req`: missing"
+    );
+    let err = RequiredUntagged::bind(&FakeRequest::new()).unwrap_err();
+    assert!(err.is_missing());
+    assert_eq!(
+        err.to_string(),
+        "query parameter `_name`: missing (also looked in form, json)"
     );
 }
 
@@ -217,7 +230,8 @@ fn vec_collects_every_value() {
         .query("tag=a&x=0&tag=b&tag=")
         .header("X-Id", "1")
         .header("x-id", "2")
-        .header("Cookie", "c=1; c=2")
+        .header("Cookie", "c=1; x=0")
+        .header("Cookie", "c=2")
         .param("p", "9")
         .form("f=x&f=y");
     assert_eq!(
@@ -589,7 +603,7 @@ fn random_requests_never_panic() {
         state
     };
     const ALPHABET: &[u8] = b"=&;%+\"\\ \t\r\n-:,{}[]'0123456789abcnametagB\xff";
-    let mut bytes = |n: u64, next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+    let bytes = |n: u64, next: &mut dyn FnMut() -> u64| -> Vec<u8> {
         let len = next() % n;
         (0..len)
             .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])

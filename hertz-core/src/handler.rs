@@ -12,7 +12,8 @@ pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 /// Something that handles a request: an endpoint or a middleware.
 ///
 /// Any `async fn(ctx: Context, c: &mut RequestContext)` is a `Handler`, and so is an async
-/// closure `async |ctx: Context, c: &mut RequestContext| { … }`. A middleware is a handler
+/// closure that captures nothing, `async |ctx: Context, c: &mut RequestContext| { … }`.
+/// A closure that captures state goes through [`handler`]. A middleware is a handler
 /// that calls [`RequestContext::next`] to run the rest of the chain:
 ///
 /// ```
@@ -59,6 +60,27 @@ where
     fn call<'a>(&'a self, ctx: Context, c: &'a mut RequestContext) -> HandlerFuture<'a> {
         Box::pin(self.call_fn(ctx, c))
     }
+}
+
+/// Makes a handler of a closure that captures state: the closure returns a boxed future,
+/// which lets the compiler see that the future borrows the `RequestContext`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use hertz_core::{handler, Engine, Routes};
+///
+/// let greeting = Arc::new(String::from("hello"));
+/// let mut h = Engine::default();
+/// h.get("/greet", handler(move |_ctx, c| {
+///     let greeting = greeting.clone();
+///     Box::pin(async move { c.string(200, greeting.as_str()) })
+/// }));
+/// ```
+pub fn handler<F>(f: F) -> F
+where
+    F: for<'a> Fn(Context, &'a mut RequestContext) -> HandlerFuture<'a> + Send + Sync + 'static,
+{
+    f
 }
 
 /// A shared handler, as stored in chains.

@@ -52,7 +52,7 @@ pub use crate::app::BindErrorHandler;
 pub use crate::config::Config;
 pub use crate::core::EngineCore;
 pub use crate::engine::{Engine, ServerHandle};
-pub use crate::handler::{Handler, HandlerFn, HandlerFuture, HandlersChain, SharedHandler};
+pub use crate::handler::{handler, Handler, HandlerFn, HandlerFuture, HandlersChain, SharedHandler};
 pub use crate::render::CookieOptions;
 pub use crate::request_context::RequestContext;
 pub use crate::route::{RouteError, RouterGroup, Routes};

@@ -278,10 +278,12 @@ fn bind_impl(input: &DeriveInput, krate: &syn::Path, plans: &[Plan<'_>]) -> Toke
                 v
             }
         } else if pl.attrs.required.is_some() {
-            let first = &pl.sources[0];
-            let variant = format_ident!("{}", first.kind.variant());
-            let key = &first.key;
-            quote!(return ::core::result::Result::Err(#krate::BindError::missing(#krate::Source::#variant, #key)))
+            let variants = pl
+                .sources
+                .iter()
+                .map(|s| format_ident!("{}", s.kind.variant()));
+            let key = &pl.sources[0].key;
+            quote!(return ::core::result::Result::Err(#p::missing(&[#(#krate::Source::#variants),*], #key)))
         } else if pl.shape.optional {
             quote!(::core::option::Option::None)
         } else {

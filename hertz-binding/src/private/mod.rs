@@ -11,7 +11,9 @@ use std::cell::OnceCell;
 
 use crate::form::Form;
 use crate::multipart::{FilePart, MultipartError};
-use crate::{cookie, mime, query, BindError, FromBody, FromValue, RequestView, Source};
+use crate::{
+    cookie, mime, query, BindError, BindErrorKind, FromBody, FromValue, RequestView, Source,
+};
 
 pub mod vd;
 
@@ -63,7 +65,11 @@ impl<'r, R: RequestView + ?Sized> Ctx<'r, R> {
                 Some(v) => Some(header_str(v, key)?),
                 None => None,
             },
-            Source::Cookie => self.req.header("cookie").and_then(|h| cookie::get(h, key)),
+            Source::Cookie => self
+                .req
+                .header_all("cookie")
+                .into_iter()
+                .find_map(|h| cookie::get(h, key)),
             Source::Form => self.form()?.value(key),
             Source::Json | Source::Body | Source::Field => None,
         })
@@ -85,13 +91,14 @@ impl<'r, R: RequestView + ?Sized> Ctx<'r, R> {
                 .into_iter()
                 .map(|v| header_str(v, key))
                 .collect::<Result<_, _>>()?,
-            Source::Cookie => match self.req.header("cookie") {
-                Some(h) => cookie::pairs(h)
-                    .filter(|(n, _)| *n == key)
-                    .map(|(_, v)| v)
-                    .collect(),
-                None => Vec::new(),
-            },
+            Source::Cookie => self
+                .req
+                .header_all("cookie")
+                .into_iter()
+                .flat_map(cookie::pairs)
+                .filter(|(n, _)| *n == key)
+                .map(|(_, v)| v)
+                .collect(),
             Source::Form => self.form()?.values(key).collect(),
             Source::Json | Source::Body | Source::Field => Vec::new(),
         })
@@ -186,6 +193,24 @@ pub fn json_field<T: serde::de::DeserializeOwned>(
     sonic_rs::from_str::<T>(raw.as_raw_str())
         .map(Some)
         .map_err(|e| BindError::invalid(Source::Json, key, strip_position(first_line(&e))))
+}
+
+/// A required field found in none of `sources` (non-empty); `key` is its
+/// key in the first. With several sources the message lists the others.
+pub fn missing(sources: &[Source], key: &str) -> BindError {
+    let Some((first, rest)) = sources.split_first() else {
+        return BindError::missing(Source::Field, key);
+    };
+    if rest.is_empty() {
+        return BindError::missing(*first, key);
+    }
+    let others: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
+    BindError::new(
+        BindErrorKind::Missing,
+        *first,
+        Some(key.to_owned()),
+        format!("missing (also looked in {})", others.join(", ")),
+    )
 }
 
 /// Converts a field's `default = "…"` text.

@@ -1,0 +1,167 @@
+//! Onion middleware over real sockets: order, post-processing, abort, groups, fallbacks.
+
+mod support;
+
+use hertz_core::{Context, RequestContext, Routes};
+use support::{config, engine, get, start};
+
+/// The steps a request went through, kept in the request's key/value store.
+#[derive(Default)]
+struct Steps(Vec<&'static str>);
+
+fn step(c: &mut RequestContext, name: &'static str) {
+    if c.get::<Steps>().is_none() {
+        c.set(Steps::default());
+    }
+    if let Some(steps) = c.get_mut::<Steps>() {
+        steps.0.push(name);
+    }
+}
+
+/// Outermost: runs the chain, then renders the steps as the body.
+async fn render(ctx: Context, c: &mut RequestContext) {
+    c.next(ctx).await;
+    let steps = c.get::<Steps>().map(|s| s.0.join(",")).unwrap_or_default();
+    let status = c.response().status().as_u16();
+    c.string(status, steps);
+}
+
+async fn outer(ctx: Context, c: &mut RequestContext) {
+    step(c, "outer-pre");
+    c.next(ctx).await;
+    step(c, "outer-post");
+}
+
+/// Returns without calling `next`: the chain continues (Hertz's index semantics).
+async fn passive(_ctx: Context, c: &mut RequestContext) {
+    step(c, "passive");
+}
+
+async fn guard(_ctx: Context, c: &mut RequestContext) {
+    step(c, "guard");
+    if c.get_header("authorization").is_none() {
+        c.abort_with_status(401);
+    }
+}
+
+async fn handler(_ctx: Context, c: &mut RequestContext) {
+    step(c, "handler");
+    c.status(200);
+}
+
+async fn group_mw(ctx: Context, c: &mut RequestContext) {
+    step(c, "group-pre");
+    c.next(ctx).await;
+    step(c, "group-post");
+}
+
+async fn aborted_check(_ctx: Context, c: &mut RequestContext) {
+    let aborted = c.is_aborted();
+    step(c, if aborted { "saw-aborted" } else { "not-aborted" });
+}
+
+#[tokio::test]
+async fn registration_order_is_execution_order_with_post_processing() {
+    let mut h = engine();
+    h.use_(render).use_(outer).use_(passive);
+    h.get("/x", handler);
+    let server = start(h).await;
+    let reply = get(&server, "/x").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "outer-pre,passive,handler,outer-post");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn abort_stops_the_chain_but_outer_middleware_still_finishes() {
+    let mut h = engine();
+    h.use_(render).use_(outer).use_(guard);
+    h.get("/secret", handler);
+    let server = start(h).await;
+    let reply = get(&server, "/secret").await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.text(), "outer-pre,guard,outer-post");
+
+    let mut raw = support::Raw::connect(&server).await;
+    raw.send(b"GET /secret HTTP/1.1\r\nHost: a\r\nAuthorization: yes\r\n\r\n")
+        .await;
+    let reply = raw.response().await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "outer-pre,guard,handler,outer-post");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn groups_have_their_own_middleware() {
+    let mut h = engine();
+    h.use_(render);
+    {
+        let mut api = h.group("/api");
+        api.use_(group_mw);
+        api.get("/in", handler);
+        let mut admin = api.group("/admin");
+        admin.use_(guard);
+        admin.get("/panel", handler);
+    }
+    h.get("/out", handler);
+    let server = start(h).await;
+    assert_eq!(
+        get(&server, "/api/in").await.text(),
+        "group-pre,handler,group-post"
+    );
+    let admin = get(&server, "/api/admin/panel").await;
+    assert_eq!(admin.status, 401);
+    assert_eq!(admin.text(), "group-pre,guard,group-post");
+    assert_eq!(get(&server, "/out").await.text(), "handler");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn middleware_registered_after_a_route_does_not_wrap_it() {
+    let mut h = engine();
+    h.use_(render);
+    h.get("/early", handler);
+    h.use_(outer);
+    h.get("/late", handler);
+    let server = start(h).await;
+    assert_eq!(get(&server, "/early").await.text(), "handler");
+    assert_eq!(get(&server, "/late").await.text(), "outer-pre,handler,outer-post");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn is_aborted_is_visible_to_outer_middleware() {
+    async fn watcher(ctx: Context, c: &mut RequestContext) {
+        c.next(ctx.clone()).await;
+        aborted_check(ctx, c).await;
+    }
+    let mut h = engine();
+    h.use_(render).use_(watcher).use_(guard);
+    h.get("/x", handler);
+    let server = start(h).await;
+    assert_eq!(get(&server, "/x").await.text(), "guard,saw-aborted");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn no_route_and_no_method_handlers_run_after_engine_middleware() {
+    async fn custom_404(_ctx: Context, c: &mut RequestContext) {
+        step(c, "no-route");
+        c.status(404);
+    }
+    async fn custom_405(_ctx: Context, c: &mut RequestContext) {
+        step(c, "no-method");
+        c.status(405);
+    }
+    let mut h = hertz_core::Engine::with_defaults(config().handle_method_not_allowed(true));
+    h.use_(render);
+    h.no_route(custom_404).no_method(custom_405);
+    h.get("/only-get", handler);
+    let server = start(h).await;
+    let reply = get(&server, "/nothing-here").await;
+    assert_eq!((reply.status, reply.text().as_str()), (404, "no-route"));
+    let reply = support::request(&server, "DELETE", "/only-get").await;
+    assert_eq!((reply.status, reply.text().as_str()), (405, "no-method"));
+    assert_eq!(reply.header("allow"), Some("GET"));
+    server.shutdown().await.unwrap();
+}
