@@ -9,7 +9,7 @@
 //! Benchmark routes (TechEmpower-style): `GET /plaintext`, `GET /json`, `POST /echo`.
 
 use clap::Parser;
-use hertz_core::{Config, Context, Engine, RequestContext, Routes, TransportKind};
+use hertz_core::{Bind, Config, Context, Engine, RequestContext, Routes, TransportKind};
 use serde::Serialize;
 
 /// Command-line options.
@@ -28,8 +28,14 @@ struct Args {
 }
 
 /// `/hello`'s query, bound and validated by `#[derive(Bind)]`.
-#[derive(Debug)]
+#[derive(Bind, Debug)]
 struct HelloReq {
+    #[hertz(
+        query,
+        default = "hertz",
+        vd = "len($) <= 64",
+        msg = "name is too long"
+    )]
     name: String,
 }
 
@@ -45,7 +51,9 @@ struct Message {
 }
 
 async fn hello(_ctx: Context, c: &mut RequestContext) {
-    let req = HelloReq { name: c.default_query("name", "hertz").into_owned() };
+    let Ok(req) = c.bind_and_validate::<HelloReq>() else {
+        return;
+    };
     c.json(
         200,
         &HelloResp {
@@ -79,8 +87,7 @@ async fn echo(_ctx: Context, c: &mut RequestContext) {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let args = Args::parse();

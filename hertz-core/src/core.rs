@@ -2,7 +2,6 @@
 //! run its chain, trace it.
 
 use std::borrow::Cow;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -31,32 +30,29 @@ impl Core for EngineCore {
         RequestContext::new(self.app.clone(), peer)
     }
 
-    fn serve<'a>(
-        &'a self,
-        ctx: &'a Context,
-        c: &'a mut RequestContext,
-    ) -> impl Future<Output = ()> + Send + 'a {
-        async move {
-            for tracer in &self.app.tracers {
-                tracer.start(ctx, c);
-            }
-            route(&self.app, c);
-            let span = c.span.clone();
-            let chain = async {
-                match self.app.handler_timeout {
-                    None => c.next(ctx.clone()).await,
-                    Some(limit) => {
-                        if tokio::time::timeout(limit, c.next(ctx.clone())).await.is_err() {
-                            c.response_mut().reset();
-                            c.string(503, "handler timed out");
-                        }
+    async fn serve(&self, ctx: &Context, c: &mut RequestContext) {
+        for tracer in &self.app.tracers {
+            tracer.start(ctx, c);
+        }
+        route(&self.app, c);
+        let span = c.span.clone();
+        let chain = async {
+            match self.app.handler_timeout {
+                None => c.next(ctx.clone()).await,
+                Some(limit) => {
+                    if tokio::time::timeout(limit, c.next(ctx.clone()))
+                        .await
+                        .is_err()
+                    {
+                        c.response_mut().reset();
+                        c.string(503, "handler timed out");
                     }
                 }
-            };
-            match span {
-                Some(span) => chain.instrument(span).await,
-                None => chain.await,
             }
+        };
+        match span {
+            Some(span) => chain.instrument(span).await,
+            None => chain.await,
         }
     }
 

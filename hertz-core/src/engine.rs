@@ -25,10 +25,14 @@ type Hook = Box<dyn Fn(SocketAddr) + Send + Sync>;
 /// ```no_run
 /// use hertz_core::{Config, Context, Engine, RequestContext, Routes};
 ///
-/// async fn ping(_ctx: Context, c: &mut RequestContext) {
-///     c.json(200, &serde_json_like::Pong { message: "pong" });
+/// #[derive(serde::Serialize)]
+/// struct Pong {
+///     message: &'static str,
 /// }
-/// # mod serde_json_like { #[derive(serde::Serialize)] pub struct Pong { pub message: &'static str } }
+///
+/// async fn ping(_ctx: Context, c: &mut RequestContext) {
+///     c.json(200, &Pong { message: "pong" });
+/// }
 ///
 /// let mut h = Engine::with_defaults(Config::default().host_ports("0.0.0.0:8888"));
 /// h.get("/ping", ping);
@@ -127,8 +131,12 @@ impl Engine {
 
     /// Adds a protocol (served when negotiated by name; `http/1.1` is built in and is the
     /// fallback).
-    pub fn add_protocol<F: ServerFactory<EngineCore> + 'static>(&mut self, factory: F) -> &mut Self {
-        self.protocols.retain(|p| p.protocol() != factory.protocol());
+    pub fn add_protocol<F: ServerFactory<EngineCore> + 'static>(
+        &mut self,
+        factory: F,
+    ) -> &mut Self {
+        self.protocols
+            .retain(|p| p.protocol() != factory.protocol());
         self.protocols.push(Box::new(factory));
         self
     }
@@ -242,7 +250,9 @@ impl Engine {
     pub fn spin(self) {
         let workers = self.config.workers;
         let runtime = if workers <= 1 {
-            tokio::runtime::Builder::new_current_thread().enable_all().build()
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
         } else {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(workers)

@@ -52,7 +52,9 @@ pub use crate::app::BindErrorHandler;
 pub use crate::config::Config;
 pub use crate::core::EngineCore;
 pub use crate::engine::{Engine, ServerHandle};
-pub use crate::handler::{handler, Handler, HandlerFn, HandlerFuture, HandlersChain, SharedHandler};
+pub use crate::handler::{
+    handler, Handler, HandlerFn, HandlerFuture, HandlersChain, SharedHandler,
+};
 pub use crate::render::CookieOptions;
 pub use crate::request_context::RequestContext;
 pub use crate::route::{RouteError, RouterGroup, Routes};
@@ -63,7 +65,7 @@ pub use crate::tracer::{LogTracer, Tracer};
 pub use hertz_binding as binding;
 pub use hertz_binding::{Bind, BindError, Validate};
 /// `#[derive(Bind)]`: fill a struct from path, query, header, cookie, form and JSON.
-// TEMP pub use hertz_macros::Bind;
+pub use hertz_macros::Bind;
 pub use hertz_protocol::{
     BodyStream, Context, HeaderMap, Method, Request, Response, ServerConfig, Stats, StatusCode,
 };
@@ -73,3 +75,8 @@ pub use hertz_transport::TransportKind;
 pub mod prelude {
     pub use crate::{Bind, Config, Context, Engine, RequestContext, Routes, Validate};
 }
+
+/// The README's code compiles (checked as a doc test).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

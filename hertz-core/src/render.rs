@@ -27,7 +27,11 @@ impl RequestContext {
 
     /// Writes `text` as `text/plain`.
     pub fn string(&mut self, status: u16, text: impl AsRef<str>) {
-        self.data(status, "text/plain; charset=utf-8", text.as_ref().as_bytes());
+        self.data(
+            status,
+            "text/plain; charset=utf-8",
+            text.as_ref().as_bytes(),
+        );
     }
 
     /// Writes `html` as `text/html`.
@@ -74,9 +78,7 @@ impl RequestContext {
         let path = path.as_ref();
         match tokio::fs::read(path).await {
             Ok(contents) => self.bytes(200, content_type_for(path), contents),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                self.string(404, "file not found")
-            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => self.string(404, "file not found"),
             Err(err) => {
                 tracing::error!(path = %path.display(), error = %err, "cannot read file");
                 self.string(500, "cannot read file");
@@ -106,7 +108,9 @@ impl RequestContext {
         if let Some(same_site) = cookie.same_site {
             header.push_str(&format!("; SameSite={same_site}"));
         }
-        self.response_mut().headers_mut().append("Set-Cookie", header);
+        self.response_mut()
+            .headers_mut()
+            .append("Set-Cookie", header);
     }
 }
 

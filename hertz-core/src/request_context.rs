@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hertz_binding::multipart::{FilePart, Multipart, MultipartError};
 use hertz_binding::{Bind, BindError, RequestView, Validate};
-use hertz_protocol::{Exchange, Method, Request, Response, StatusCode, Stats};
+use hertz_protocol::{Exchange, Method, Request, Response, Stats, StatusCode};
 use hertz_router::Params;
 
 use crate::app::App;
@@ -231,8 +231,19 @@ impl RequestContext {
     /// On failure the engine's bind error handler has already answered (by default `400`
     /// with a JSON body naming the field) and the chain is aborted; the handler just returns:
     ///
-    /// ```ignore
-    /// let Ok(req) = c.bind::<HelloReq>() else { return };
+    /// ```
+    /// use hertz_core::{Bind, Context, RequestContext};
+    ///
+    /// #[derive(Bind)]
+    /// struct HelloReq {
+    ///     #[hertz(query, required)]
+    ///     name: String,
+    /// }
+    ///
+    /// async fn hello(_ctx: Context, c: &mut RequestContext) {
+    ///     let Ok(req) = c.bind::<HelloReq>() else { return };
+    ///     c.string(200, format!("hello, {}", req.name));
+    /// }
     /// ```
     pub fn bind<T: Bind>(&mut self) -> Result<T, BindError> {
         let bound = T::bind(&*self);
@@ -329,6 +340,10 @@ impl RequestView for RequestContext {
 
     fn header(&self, name: &str) -> Option<&[u8]> {
         self.request.headers().get(name)
+    }
+
+    fn header_all(&self, name: &str) -> Vec<&[u8]> {
+        self.request.headers().get_all(name).collect()
     }
 
     fn body(&self) -> &[u8] {

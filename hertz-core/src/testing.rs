@@ -157,7 +157,10 @@ impl TestResponse {
         let mut parsed = httparse::Response::new(&mut fields);
         let head_len = match parsed.parse(raw) {
             Ok(httparse::Status::Complete(len)) => len,
-            other => panic!("invalid response head ({other:?}): {:?}", String::from_utf8_lossy(raw)),
+            other => panic!(
+                "invalid response head ({other:?}): {:?}",
+                String::from_utf8_lossy(raw)
+            ),
         };
         let mut headers = HeaderMap::new();
         for field in parsed.headers.iter() {

@@ -49,23 +49,30 @@ async fn client_disconnect_cancels_the_context() {
     let (started_tx, mut started_rx) = mpsc::unbounded_channel::<()>();
     let (outcome_tx, mut outcome_rx) = mpsc::unbounded_channel::<&'static str>();
     let mut h = engine();
-    h.get("/long", handler(move |ctx, c| {
-        let started = started_tx.clone();
-        let outcome = outcome_tx.clone();
-        Box::pin(async move {
-            let _ = started.send(());
-            // A spawned task holding a clone sees the cancellation too.
-            let watcher = ctx.clone();
-            let spawned = tokio::spawn(async move { watcher.cancelled().await });
-            let result = tokio::select! {
-                _ = ctx.cancelled() => "cancelled",
-                _ = tokio::time::sleep(WAIT) => "not cancelled",
-            };
-            let spawned_saw = tokio::time::timeout(WAIT, spawned).await.is_ok();
-            let _ = outcome.send(if spawned_saw { result } else { "spawned task missed it" });
-            c.string(200, "late");
-        })
-    }));
+    h.get(
+        "/long",
+        handler(move |ctx, c| {
+            let started = started_tx.clone();
+            let outcome = outcome_tx.clone();
+            Box::pin(async move {
+                let _ = started.send(());
+                // A spawned task holding a clone sees the cancellation too.
+                let watcher = ctx.clone();
+                let spawned = tokio::spawn(async move { watcher.cancelled().await });
+                let result = tokio::select! {
+                    _ = ctx.cancelled() => "cancelled",
+                    _ = tokio::time::sleep(WAIT) => "not cancelled",
+                };
+                let spawned_saw = tokio::time::timeout(WAIT, spawned).await.is_ok();
+                let _ = outcome.send(if spawned_saw {
+                    result
+                } else {
+                    "spawned task missed it"
+                });
+                c.string(200, "late");
+            })
+        }),
+    );
     let server = start(h).await;
     let mut raw = Raw::connect(&server).await;
     raw.send(b"GET /long HTTP/1.1\r\nHost: a\r\n\r\n").await;
@@ -97,16 +104,26 @@ async fn graceful_shutdown_finishes_in_flight_requests_with_connection_close() {
     let hooks = Arc::new(Mutex::new(Vec::new()));
     let mut h = engine();
     let gate = release.clone();
-    h.get("/work", handler(move |ctx, c| {
-        let gate = gate.clone();
-        let started = started_tx.clone();
-        Box::pin(async move {
-            let _ = started.send(ctx.is_cancelled());
-            gate.notified().await;
-            // Shutdown has begun: the context says so, and the request still completes.
-            c.string(200, if ctx.is_cancelled() { "done, told to hurry" } else { "done" });
-        })
-    }));
+    h.get(
+        "/work",
+        handler(move |ctx, c| {
+            let gate = gate.clone();
+            let started = started_tx.clone();
+            Box::pin(async move {
+                let _ = started.send(ctx.is_cancelled());
+                gate.notified().await;
+                // Shutdown has begun: the context says so, and the request still completes.
+                c.string(
+                    200,
+                    if ctx.is_cancelled() {
+                        "done, told to hurry"
+                    } else {
+                        "done"
+                    },
+                );
+            })
+        }),
+    );
     let (run_hooks, shutdown_hooks) = (hooks.clone(), hooks.clone());
     h.on_run(move |_| run_hooks.lock().unwrap().push("run"));
     h.on_shutdown(move |_| shutdown_hooks.lock().unwrap().push("shutdown"));
@@ -129,7 +146,10 @@ async fn graceful_shutdown_finishes_in_flight_requests_with_connection_close() {
         }
     })
     .await;
-    assert!(refused.is_ok(), "listener still accepting after shutdown began");
+    assert!(
+        refused.is_ok(),
+        "listener still accepting after shutdown began"
+    );
     release.notify_one();
 
     let reply = raw.response().await;
@@ -183,6 +203,10 @@ async fn tracers_see_every_request_with_stats() {
     assert_eq!(recorded.finished.len(), 2);
     let (route, status, recv, sent, phases) = &recorded.finished[0];
     assert_eq!((route.as_str(), *status), ("/users/:id", 200));
-    assert!(*recv > 0 && *sent > 0 && *phases, "{:?}", recorded.finished[0]);
+    assert!(
+        *recv > 0 && *sent > 0 && *phases,
+        "{:?}",
+        recorded.finished[0]
+    );
     assert_eq!(recorded.finished[1].1, 404);
 }

@@ -57,7 +57,14 @@ async fn group_mw(ctx: Context, c: &mut RequestContext) {
 
 async fn aborted_check(_ctx: Context, c: &mut RequestContext) {
     let aborted = c.is_aborted();
-    step(c, if aborted { "saw-aborted" } else { "not-aborted" });
+    step(
+        c,
+        if aborted {
+            "saw-aborted"
+        } else {
+            "not-aborted"
+        },
+    );
 }
 
 #[tokio::test]
@@ -125,7 +132,10 @@ async fn middleware_registered_after_a_route_does_not_wrap_it() {
     h.get("/late", handler);
     let server = start(h).await;
     assert_eq!(get(&server, "/early").await.text(), "handler");
-    assert_eq!(get(&server, "/late").await.text(), "outer-pre,handler,outer-post");
+    assert_eq!(
+        get(&server, "/late").await.text(),
+        "outer-pre,handler,outer-post"
+    );
     server.shutdown().await.unwrap();
 }
 

@@ -88,25 +88,33 @@ async fn smuggling_and_malformed_heads_are_refused_and_closed() {
 #[tokio::test]
 async fn accepted_target_forms() {
     let server = start(app(config())).await;
-    let (reply, _) = roundtrip(&server, b"GET http://example.com/hello HTTP/1.1\r\nHost: example.com\r\n\r\n").await;
+    let (reply, _) = roundtrip(
+        &server,
+        b"GET http://example.com/hello HTTP/1.1\r\nHost: example.com\r\n\r\n",
+    )
+    .await;
     assert_eq!((reply.status, reply.text().as_str()), (200, "hello"));
     let (reply, _) = roundtrip(&server, b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").await;
-    assert_eq!(reply.status, 404, "OPTIONS * reaches routing (no route for `*`)");
+    assert_eq!(
+        reply.status, 404,
+        "OPTIONS * reaches routing (no route for `*`)"
+    );
     server.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn limits_answer_431_414_413() {
-    let server = start(app(
-        config()
-            .max_header_bytes(4096)
-            .max_header_count(10)
-            .max_request_line(256)
-            .max_request_body_size(16),
-    ))
+    let server = start(app(config()
+        .max_header_bytes(4096)
+        .max_header_count(10)
+        .max_request_line(256)
+        .max_request_body_size(16)))
     .await;
 
-    let big = format!("GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n", "a".repeat(8192));
+    let big = format!(
+        "GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(8192)
+    );
     let (reply, closed) = refused(&server, big.as_bytes()).await;
     assert_eq!(reply.status, 431);
     assert!(closed);
@@ -144,7 +152,10 @@ async fn limits_answer_431_414_413() {
         b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 16\r\n\r\n0123456789abcdef",
     )
     .await;
-    assert_eq!((reply.status, reply.text().as_str()), (200, "0123456789abcdef"));
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "0123456789abcdef")
+    );
     server.shutdown().await.unwrap();
 }
 
@@ -160,11 +171,9 @@ async fn a_200_kib_header_block_is_accepted_under_the_default_limit() {
 
 #[tokio::test]
 async fn slow_heads_and_bodies_get_408_and_silent_connections_are_closed() {
-    let server = start(app(
-        config()
-            .read_header_timeout(Duration::from_millis(300))
-            .read_body_timeout(Duration::from_millis(300)),
-    ))
+    let server = start(app(config()
+        .read_header_timeout(Duration::from_millis(300))
+        .read_body_timeout(Duration::from_millis(300))))
     .await;
 
     let mut raw = Raw::connect(&server).await;
@@ -222,7 +231,10 @@ async fn keep_alive_and_connection_close() {
     let mut raw = Raw::connect(&server).await;
     raw.send(b"GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
         .await;
-    assert_eq!(raw.response().await.header("connection"), Some("keep-alive"));
+    assert_eq!(
+        raw.response().await.header("connection"),
+        Some("keep-alive")
+    );
     raw.send(b"GET /hello HTTP/1.0\r\n\r\n").await;
     let reply = raw.response().await;
     assert_eq!(reply.header("connection"), Some("close"));
@@ -248,8 +260,10 @@ async fn chunked_bodies_with_trailers_and_expect_continue() {
     assert_eq!((reply.status, reply.text().as_str()), (200, "Wikipedia|42"));
 
     let mut raw = Raw::connect(&server).await;
-    raw.send(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
-        .await;
+    raw.send(
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .await;
     let interim = raw.response().await;
     assert_eq!(interim.status, 100);
     raw.send(b"body").await;
@@ -280,11 +294,32 @@ async fn head_date_and_server_headers() {
 async fn curl_sees_the_same_server() {
     let server = start(app(config())).await;
     let base = format!("http://{}", server.local_addr());
-    let out = support::curl_text(&["-X", "POST", "--data-binary", "from curl", &format!("{base}/echo")]).await;
+    let out = support::curl_text(&[
+        "-X",
+        "POST",
+        "--data-binary",
+        "from curl",
+        &format!("{base}/echo"),
+    ])
+    .await;
     assert_eq!(out, "from curl");
-    let out = support::curl_text(&["-H", "Transfer-Encoding: chunked", "--data-binary", "chunked curl", &format!("{base}/echo")]).await;
+    let out = support::curl_text(&[
+        "-H",
+        "Transfer-Encoding: chunked",
+        "--data-binary",
+        "chunked curl",
+        &format!("{base}/echo"),
+    ])
+    .await;
     assert_eq!(out, "chunked curl");
-    let out = support::curl_text(&["-o", "/dev/null", "-w", "%{http_code}", &format!("{base}/missing")]).await;
+    let out = support::curl_text(&[
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        &format!("{base}/missing"),
+    ])
+    .await;
     assert_eq!(out, "404");
     server.shutdown().await.unwrap();
 }

@@ -43,8 +43,15 @@ async fn check_with(config: Config, routes: &[&str], cases: &[(&str, &str)]) {
 async fn static_beats_param_beats_catch_all_with_backtracking() {
     check(
         &[
-            "/users", "/users/new", "/users/:id", "/users/dew", "/users/:id/files",
-            "/users/newsee", "/users/*x", "/users/new/*x", "/*x",
+            "/users",
+            "/users/new",
+            "/users/:id",
+            "/users/dew",
+            "/users/:id/files",
+            "/users/newsee",
+            "/users/*x",
+            "/users/new/*x",
+            "/*x",
         ],
         &[
             ("/users/news", "/users/:id id=news"),
@@ -87,7 +94,12 @@ async fn catch_all_at_root_with_params() {
 #[tokio::test]
 async fn no_match_is_404() {
     check(
-        &["/:param1", "/:param1/foo", "/:param1/bar", "/:param1/bar/:param2"],
+        &[
+            "/:param1",
+            "/:param1/foo",
+            "/:param1/bar",
+            "/:param1/bar/:param2",
+        ],
         &[("/a/bbbbb", "404")],
     )
     .await;
@@ -143,15 +155,23 @@ async fn mid_segment_params_and_percent_decoding() {
 #[tokio::test]
 async fn trailing_slash_redirects_keep_the_query() {
     let mut h = support::engine();
-    h.get("/dir/", describe).get("/file", describe).post("/form", describe);
+    h.get("/dir/", describe)
+        .get("/file", describe)
+        .post("/form", describe);
     let server = start(h).await;
     let reply = get(&server, "/dir?x=1").await;
     assert_eq!(reply.status, 301);
     assert_eq!(reply.header("location"), Some("/dir/?x=1"));
     let reply = get(&server, "/file/").await;
-    assert_eq!((reply.status, reply.header("location")), (301, Some("/file")));
+    assert_eq!(
+        (reply.status, reply.header("location")),
+        (301, Some("/file"))
+    );
     let reply = request(&server, "POST", "/form/").await;
-    assert_eq!((reply.status, reply.header("location")), (307, Some("/form")));
+    assert_eq!(
+        (reply.status, reply.header("location")),
+        (307, Some("/form"))
+    );
     server.shutdown().await.unwrap();
 
     let mut h = Engine::with_defaults(config().redirect_trailing_slash(false));
@@ -200,9 +220,16 @@ async fn any_groups_and_head_fallback() {
     let server = start(h).await;
     for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
         let reply = request(&server, method, "/any").await;
-        assert_eq!((reply.status, reply.text().as_str()), (200, "/any"), "{method}");
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (200, "/any"),
+            "{method}"
+        );
     }
-    assert_eq!(get(&server, "/v1/items/9").await.text(), "/v1/items/:id id=9");
+    assert_eq!(
+        get(&server, "/v1/items/9").await.text(),
+        "/v1/items/:id id=9"
+    );
     let head = request(&server, "HEAD", "/v1/items/9").await;
     assert_eq!(head.status, 200);
     assert_eq!(head.header("content-length"), Some("18"));
@@ -223,7 +250,10 @@ fn conflicting_registration_names_both_routes() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         h.get("/users/:id", describe);
     }));
-    assert!(caught.is_err(), "get() on a conflicting route must fail at registration");
+    assert!(
+        caught.is_err(),
+        "get() on a conflicting route must fail at registration"
+    );
 }
 
 #[tokio::test]
@@ -237,7 +267,12 @@ async fn every_github_api_route_matches_its_own_pattern() {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| l.split_once('\t'))
         .collect();
-    assert!(rows.len() >= 100, "only {} routes in {}", rows.len(), data.display());
+    assert!(
+        rows.len() >= 100,
+        "only {} routes in {}",
+        rows.len(),
+        data.display()
+    );
     let mut h = support::engine();
     for (pattern, _) in &rows {
         h.get(pattern, describe);

@@ -33,7 +33,10 @@ impl HeaderMap {
     }
 
     /// Every value of `name`, in order.
-    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    pub fn get_all<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
         self.entries
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))

@@ -75,9 +75,7 @@ impl Request {
 
     /// The query string after `?` (empty if none), still percent-encoded.
     pub fn query(&self) -> &[u8] {
-        self.target
-            .get(self.path_len + 1..)
-            .unwrap_or_default()
+        self.target.get(self.path_len + 1..).unwrap_or_default()
     }
 
     /// Sets the request target (`/path?query`). The caller guarantees it is valid UTF-8

@@ -3,8 +3,9 @@
 //!
 //! The tree is laid out breadth-first so that each node's children sit next to each other:
 //! its static children first, then its parameter child, then its catch-all child. A node is
-//! a small `Copy` record; the first bytes of all static prefixes sit in one array (a node's
-//! static children are found by scanning a contiguous slice of it) and the prefixes in another.
+//! a 32-byte `Copy` record holding the first eight bytes of its prefix inline; the first bytes
+//! of all static prefixes sit in one array (a node's static children are found by scanning a
+//! contiguous slice of it, eight at a time) and the full prefixes in another.
 
 use crate::tree::{Kind, Node, ROOT};
 
@@ -19,7 +20,9 @@ const HAS_CATCH_ALL: u8 = 2;
 
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The static prefix: `text[start..start + len]`.
+    /// The first (up to) eight bytes of the prefix, little-endian, zero-padded.
+    head: u64,
+    /// The whole static prefix: `text[start..start + len]`.
     start: u32,
     len: u32,
     /// The first child; the static ones are `children..children + statics`, then the
@@ -46,12 +49,19 @@ impl Slot {
     }
 }
 
+/// Where a parameter or catch-all value lies in the path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Capture {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// Whether the value may hold a `%` (false only when the search has looked).
+    pub(crate) escaped: bool,
+}
+
 /// Where the search stands at the current node: the phases of a depth-first walk that tries a
 /// node's children in priority order and climbs back out of dead ends.
 #[derive(Debug, Clone, Copy)]
 enum Phase {
-    /// Just matched the current node; see whether the path ends here.
-    Arrived,
     /// Try static children, from this position in the node's list (only case-insensitive
     /// search, where several may fit, moves it on).
     Static(usize),
@@ -67,7 +77,7 @@ enum Phase {
 #[derive(Debug)]
 pub(crate) struct Matcher {
     slots: Vec<Slot>,
-    /// The first byte of each slot's prefix (0 where it has none).
+    /// The first byte of each slot's prefix (0 where it has none), then eight bytes of slack.
     first: Vec<u8>,
     text: Vec<u8>,
 }
@@ -79,7 +89,7 @@ impl Matcher {
         let mut order = vec![ROOT]; // builder ids, in slot order
         let mut parents = vec![NONE];
         let mut slots = Vec::with_capacity(nodes.len());
-        let mut first = Vec::with_capacity(nodes.len());
+        let mut first = Vec::with_capacity(nodes.len() + 8);
         let mut text = Vec::new();
         let mut at = 0;
         while let Some(&id) = order.get(at) {
@@ -94,7 +104,12 @@ impl Matcher {
                 order.push(child);
                 parents.push(at as u32);
             }
+            let mut head = [0; 8];
+            for (to, from) in head.iter_mut().zip(node.prefix.iter()) {
+                *to = *from;
+            }
             slots.push(Slot {
+                head: u64::from_le_bytes(head),
                 start: text.len() as u32,
                 len: node.prefix.len() as u32,
                 children,
@@ -113,6 +128,8 @@ impl Matcher {
             text.extend_from_slice(&node.prefix);
             at += 1;
         }
+        // Slack so that `static_child` may read eight bytes from any child list.
+        first.extend_from_slice(&[0; 8]);
         Matcher { slots, first, text }
     }
 
@@ -135,89 +152,125 @@ impl Matcher {
     #[inline]
     fn static_child<const CI: bool>(&self, slot: &Slot, byte: u8, from: usize) -> Option<usize> {
         let start = slot.children as usize;
-        let firsts = self
-            .first
-            .get(start + from..start + slot.statics as usize)
-            .unwrap_or_default();
-        let found = if CI {
-            firsts.iter().position(|b| b.eq_ignore_ascii_case(&byte))
-        } else {
-            find_byte(firsts, byte)
+        let count = slot.statics as usize;
+        if CI {
+            let firsts = self.first.get(start + from..start + count)?;
+            let found = firsts.iter().position(|b| b.eq_ignore_ascii_case(&byte));
+            return Some(from + found?);
+        }
+        if count == 1 {
+            return (*self.first.get(start)? == byte).then_some(0);
+        }
+        // Eight first bytes at a time (`first` has slack at the end for the last read). Flags
+        // past `count` belong to other nodes.
+        let mut base = 0;
+        while base < count {
+            let found = find_byte(load8(&self.first, start + base)?, byte);
+            if found != 0 {
+                let at = base + lane(found);
+                return (at < count).then_some(at);
+            }
+            base += 8;
+        }
+        None
+    }
+
+    /// Whether `path[pos..]` starts with `slot`'s prefix.
+    #[inline]
+    fn starts_with<const CI: bool>(&self, slot: &Slot, path: &[u8], pos: usize) -> bool {
+        let len = slot.len as usize;
+        let Some(head) = path.get(pos..pos + len) else {
+            return false;
         };
-        Some(from + found?)
+        if CI {
+            return head.eq_ignore_ascii_case(self.prefix(slot));
+        }
+        if len <= 8 {
+            // Usually eight bytes of path remain: one masked comparison with the inline head.
+            if let Some(word) = load8(path, pos) {
+                let mask = u64::MAX >> (64 - 8 * len as u32);
+                return (word ^ slot.head) & mask == 0;
+            }
+        }
+        same_bytes(head, self.prefix(slot))
     }
 
     /// Finds the slot of the route that wins for `path` (see the crate docs, *Matching*).
     ///
-    /// On success `captures` holds the `(start, end)` byte range of each parameter and
-    /// catch-all value, in pattern order. `CI` makes static text match ASCII-case-insensitively.
-    /// Allocates only if `captures` must grow. Each slot is entered at most once, so the time
-    /// is linear in the tree's size at worst (and in the path's length in practice).
+    /// On success `captures` holds where each parameter and catch-all value lies, in pattern
+    /// order. `CI` makes static text match ASCII-case-insensitively. Allocates only if
+    /// `captures` must grow. Each slot is entered at most once, so the time is linear in the
+    /// tree's size at worst (and in the path's length in practice).
     pub(crate) fn search<const CI: bool>(
         &self,
         path: &[u8],
-        captures: &mut Vec<(usize, usize)>,
+        captures: &mut Vec<Capture>,
     ) -> Option<SlotId> {
         captures.clear();
         let slots = &self.slots;
         let mut id = ROOT;
         let mut pos = 0;
-        let mut phase = Phase::Arrived;
+        // The root matches the empty prefix and holds no route (patterns begin with '/').
+        let mut phase = Phase::Static(0);
         loop {
             let slot = &slots[id];
             phase = match phase {
-                Phase::Arrived => {
-                    if pos == path.len() && slot.route != NONE {
-                        return Some(id);
-                    }
-                    Phase::Static(0)
-                }
-                Phase::Static(from) => {
-                    let rest = path.get(pos..).unwrap_or_default();
-                    let found = match rest.first() {
-                        Some(&byte) => self.static_child::<CI>(slot, byte, from),
-                        None => None,
+                // Follow static children as far as they match, without leaving this arm.
+                Phase::Static(mut from) => loop {
+                    let slot = &slots[id];
+                    let Some(&byte) = path.get(pos) else {
+                        break Phase::CatchAll;
                     };
-                    match found {
-                        Some(at) => {
-                            let child = slot.children as usize + at;
-                            let prefix = self.prefix(&slots[child]);
-                            let matched = rest.get(..prefix.len()).is_some_and(|head| {
-                                if CI {
-                                    head.eq_ignore_ascii_case(prefix)
-                                } else {
-                                    same_bytes(head, prefix)
-                                }
-                            });
-                            if matched {
-                                id = child;
-                                pos += prefix.len();
-                                Phase::Arrived
-                            } else if CI {
-                                Phase::Static(at + 1)
-                            } else {
-                                Phase::Param
-                            }
-                        }
-                        None => Phase::Param,
+                    let Some(at) = self.static_child::<CI>(slot, byte, from) else {
+                        break Phase::Param;
+                    };
+                    let child = slot.children as usize + at;
+                    let next = &slots[child];
+                    if !self.starts_with::<CI>(next, path, pos) {
+                        break if CI {
+                            Phase::Static(at + 1)
+                        } else {
+                            Phase::Param
+                        };
                     }
-                }
+                    id = child;
+                    pos += next.len as usize;
+                    if pos == path.len() {
+                        if next.route != NONE {
+                            return Some(id);
+                        }
+                        // Static and parameter children need at least one more byte.
+                        break Phase::CatchAll;
+                    }
+                    from = 0;
+                },
                 Phase::Param => match slot.param() {
                     Some(child) if pos < path.len() => {
-                        let end = path[pos..]
-                            .iter()
-                            .position(|&b| b == b'/')
-                            .map_or(path.len(), |n| pos + n);
-                        captures.push((pos, end));
+                        let (end, escaped) = segment_end(path, pos);
+                        captures.push(Capture {
+                            start: pos,
+                            end,
+                            escaped,
+                        });
                         id = child;
                         pos = end;
-                        Phase::Arrived
+                        if pos < path.len() {
+                            Phase::Static(0)
+                        } else if slots[id].route != NONE {
+                            return Some(id);
+                        } else {
+                            Phase::CatchAll
+                        }
                     }
                     _ => Phase::CatchAll,
                 },
                 Phase::CatchAll => match slot.catch_all() {
                     Some(child) if slots[child].route != NONE => {
-                        captures.push((pos, path.len()));
+                        captures.push(Capture {
+                            start: pos,
+                            end: path.len(),
+                            escaped: true,
+                        });
                         return Some(child);
                     }
                     _ => Phase::Backtrack,
@@ -239,7 +292,7 @@ impl Matcher {
                             }
                         }
                         Kind::Param => {
-                            pos = captures.pop().map_or(0, |(start, _)| start);
+                            pos = captures.pop().map_or(0, |c| c.start);
                             Phase::CatchAll
                         }
                         // Never entered: a catch-all ends the search.
@@ -252,12 +305,7 @@ impl Matcher {
 
     /// Rebuilds the path a successful [`search`](Self::search) matched, with static text as
     /// registered and wildcard values taken from `path`.
-    pub(crate) fn spell(
-        &self,
-        slot: SlotId,
-        path: &[u8],
-        captures: &[(usize, usize)],
-    ) -> Option<String> {
+    pub(crate) fn spell(&self, slot: SlotId, path: &[u8], captures: &[Capture]) -> Option<String> {
         let mut chain = Vec::new();
         let mut at = slot as u32;
         while at != NONE {
@@ -271,8 +319,8 @@ impl Matcher {
             match slot.kind {
                 Kind::Static => out.extend_from_slice(self.prefix(slot)),
                 Kind::Param | Kind::CatchAll => {
-                    let &(start, end) = values.next()?;
-                    out.extend_from_slice(path.get(start..end)?);
+                    let value = values.next()?;
+                    out.extend_from_slice(path.get(value.start..value.end)?);
                 }
             }
         }
@@ -282,82 +330,171 @@ impl Matcher {
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// Reads eight bytes (`chunk` always has eight: it comes from `chunks_exact(8)`).
-#[inline]
-fn word(chunk: &[u8]) -> u64 {
-    u64::from_le_bytes(chunk.try_into().unwrap_or_default())
+/// The eight bytes at `at`, if there are eight.
+#[inline(always)]
+fn load8(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(chunk.try_into().ok()?))
 }
 
-/// The position of the first `byte` in `hay`, testing eight bytes at a time (a node may have
-/// dozens of static children).
+/// The four bytes at `at`, if there are four.
+#[inline(always)]
+fn load4(bytes: &[u8], at: usize) -> Option<u32> {
+    let chunk = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(chunk.try_into().ok()?))
+}
+
+/// Flags (high bit of the lane) the bytes of `word` equal to `byte`. The lowest flag always
+/// marks a true match; flags above it may be false.
+#[inline(always)]
+fn find_byte(word: u64, byte: u8) -> u64 {
+    let diff = word ^ (ONES * u64::from(byte));
+    diff.wrapping_sub(ONES) & !diff & (ONES << 7)
+}
+
+/// The lane of the lowest flag.
+#[inline(always)]
+fn lane(flags: u64) -> usize {
+    (flags.trailing_zeros() / 8) as usize
+}
+
+/// Where the segment starting at `pos` ends (the next `/` or the end of the path), and whether
+/// it holds a `%`. Eight bytes at a time while eight remain.
 #[inline]
-fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
-    let pattern = ONES * u64::from(byte);
-    let mut chunks = hay.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let diff = word(chunk) ^ pattern;
-        // The lowest set bit marks the first zero byte of `diff`, i.e. the first match.
-        let zero = diff.wrapping_sub(ONES) & !diff & (ONES << 7);
-        if zero != 0 {
-            return Some(base + (zero.trailing_zeros() / 8) as usize);
+fn segment_end(path: &[u8], mut pos: usize) -> (usize, bool) {
+    let mut escaped = false;
+    while let Some(word) = load8(path, pos) {
+        let slash = find_byte(word, b'/');
+        let percent = find_byte(word, b'%');
+        if slash != 0 {
+            // Any '%' flag below the first '/' implies a true '%' there (the lowest is true).
+            let below = (slash & slash.wrapping_neg()) - 1;
+            return (pos + lane(slash), escaped || percent & below != 0);
         }
-        base += 8;
+        escaped |= percent != 0;
+        pos += 8;
     }
-    let rest = chunks.remainder().iter().position(|&b| b == byte)?;
-    Some(base + rest)
+    while let Some(&b) = path.get(pos) {
+        if b == b'/' {
+            break;
+        }
+        escaped |= b == b'%';
+        pos += 1;
+    }
+    (pos, escaped)
 }
 
-/// `a == b` for the short slices of a path and a prefix, without a call to `memcmp`.
+/// `a == b` for the short slices of a path and a prefix, in a few word-sized (possibly
+/// overlapping) comparisons rather than a call to `memcmp`.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
-        return false;
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => load4(a, 0) == load4(b, 0) && load4(a, n - 4) == load4(b, n - 4),
+        _ => {
+            let mut at = 0;
+            while at + 8 < n {
+                if load8(a, at) != load8(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            load8(a, n - 8) == load8(b, n - 8)
+        }
     }
-    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{find_byte, same_bytes};
-
-    #[test]
-    fn find_byte_matches_position() {
-        let hay: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
-        for len in 0..hay.len() {
-            for byte in [b'a', b'e', b'h', b'i', b'p', b'z', b'/', 0, 0x80, 0xff] {
-                let hay = &hay[..len];
-                assert_eq!(
-                    find_byte(hay, byte),
-                    hay.iter().position(|&b| b == byte),
-                    "{byte} in {len} bytes"
-                );
-            }
-        }
-        assert_eq!(
-            find_byte(&[0x80, 0x81, 0x01, 0x00, 1, 2, 3, 4, 0x00], 0x00),
-            Some(3)
-        );
-        assert_eq!(find_byte(&[1, 0, 1, 1, 1, 1, 1, 1], 1), Some(0));
-    }
+    use super::{same_bytes, segment_end};
+    use crate::{pattern, tree::Tree};
 
     #[test]
     fn same_bytes_is_equality() {
-        let a = b"/repos/rust-lang/rust/pulls";
-        for i in 0..a.len() {
-            for j in i..=a.len() {
-                let mut b = a[i..j].to_vec();
-                assert!(same_bytes(&a[i..j], &b));
-                if let Some(last) = b.last_mut() {
-                    *last ^= 1;
-                    assert!(!same_bytes(&a[i..j], &b));
+        let text = b"/repos/rust-lang/rust/pulls/comments";
+        for i in 0..text.len() {
+            for j in i..=text.len() {
+                let a = &text[i..j];
+                let mut b = a.to_vec();
+                assert!(same_bytes(a, &b));
+                for k in 0..b.len() {
+                    b[k] ^= 0x20;
+                    assert!(!same_bytes(a, &b), "{a:?} vs {b:?}");
+                    b[k] ^= 0x20;
                 }
-                assert!(!same_bytes(&a[i..j], &a[i..=j.min(a.len() - 1)]) || j == a.len());
+                if j < text.len() {
+                    assert!(!same_bytes(a, &text[i..=j]));
+                }
             }
+        }
+    }
+
+    #[test]
+    fn segment_end_finds_slash_and_percent() {
+        let paths = [
+            "",
+            "a",
+            "/",
+            "abc/def",
+            "abcdefgh/x",
+            "abcdefghijklmnop",
+            "a%b/c",
+            "abcdefg%/x",
+            "abcdefgh%/x",
+            "abcdefg/%",
+            "%%%%%%%%%%/",
+            "ab/%",
+            "abcdefghijklmno%pq/r",
+            "abcdefghijklmnopqrst%",
+            "\u{1}\u{80}%/\u{ff}",
+        ];
+        for path in paths {
+            for pos in 0..=path.len() {
+                let rest = &path.as_bytes()[pos..];
+                let end = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+                let escaped = rest[..end].contains(&b'%');
+                assert_eq!(
+                    segment_end(path.as_bytes(), pos),
+                    (pos + end, escaped),
+                    "{path:?} from {pos}"
+                );
+            }
+        }
+    }
+
+    /// Wide nodes: the eight-at-a-time child scan must find every child and nothing else.
+    #[test]
+    fn static_children_of_wide_nodes() {
+        let mut tree = Tree::new("GET");
+        let bytes: Vec<u8> = (b'!'..=b'~').filter(|b| !b":*/".contains(b)).collect();
+        for (i, &b) in bytes.iter().enumerate() {
+            let pattern = format!("/{}x", b as char);
+            let pieces = pattern::parse(&pattern).unwrap();
+            assert!(tree.insert(&pieces, i).is_ok());
+        }
+        let matcher = tree.matcher();
+        let mut captures = Vec::new();
+        for (i, &b) in bytes.iter().enumerate() {
+            let path = [b'/', b, b'x'];
+            let slot = matcher.search::<false>(&path, &mut captures);
+            assert_eq!(
+                slot.and_then(|s| matcher.route(s)),
+                Some(i),
+                "{}",
+                b as char
+            );
+            assert_eq!(matcher.search::<false>(&path[..2], &mut captures), None);
+        }
+        for b in [0u8, b'/', b':', 0x80, 0xff] {
+            assert_eq!(
+                matcher.search::<false>(&[b'/', b, b'x'], &mut captures),
+                None
+            );
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::matcher::Capture;
+
 /// The parameter and catch-all values of a matched route, percent-decoded, in pattern order.
 ///
 /// Keep one per connection (or per worker) and pass it to every [`Router::find`]: `find`
@@ -30,14 +32,15 @@ use std::fmt;
 /// [`Router::find`]: crate::Router::find
 #[derive(Clone, Default)]
 pub struct Params {
-    /// Names and values back to back: name 0, value 0, name 1, value 1, …
+    /// The route's names back to back (`names_len` bytes), then the values back to back.
     text: String,
+    names_len: usize,
     /// Where each name and each value ends in `text`.
     ends: Vec<(usize, usize)>,
     /// Scratch for percent-decoding.
     decoded: Vec<u8>,
-    /// Scratch for the search: byte ranges of the values in the path.
-    pub(crate) captures: Vec<(usize, usize)>,
+    /// Scratch for the search: where the values lie in the path.
+    pub(crate) captures: Vec<Capture>,
 }
 
 impl Params {
@@ -53,11 +56,11 @@ impl Params {
 
     /// `(name, value)` pairs in the order they appear in the pattern.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let mut start = 0;
+        let (mut name_start, mut value_start) = (0, self.names_len);
         self.ends.iter().map(move |&(name_end, value_end)| {
-            let name = self.text.get(start..name_end).unwrap_or_default();
-            let value = self.text.get(name_end..value_end).unwrap_or_default();
-            start = value_end;
+            let name = self.text.get(name_start..name_end).unwrap_or_default();
+            let value = self.text.get(value_start..value_end).unwrap_or_default();
+            (name_start, value_start) = (name_end, value_end);
             (name, value)
         })
     }
@@ -75,17 +78,23 @@ impl Params {
     /// Empties the list, keeping its buffers for the next lookup.
     pub fn clear(&mut self) {
         self.text.clear();
+        self.names_len = 0;
         self.ends.clear();
     }
 
-    /// Replaces the contents with `names` paired with the captured ranges of `path`.
-    pub(crate) fn fill(&mut self, path: &str, names: &[Box<str>]) {
+    /// Replaces the contents with the route's `names` (back to back, each ending at the
+    /// matching `name_ends` entry) paired with the captured values of `path`.
+    pub(crate) fn fill(&mut self, path: &str, names: &str, name_ends: &[usize]) {
         self.clear();
-        for (name, &(start, end)) in names.iter().zip(&self.captures) {
-            self.text.push_str(name);
-            let name_end = self.text.len();
-            let raw = path.get(start..end).unwrap_or_default();
-            push_decoded(raw, &mut self.text, &mut self.decoded);
+        self.text.push_str(names);
+        self.names_len = names.len();
+        for (&name_end, capture) in name_ends.iter().zip(&self.captures) {
+            let raw = path.get(capture.start..capture.end).unwrap_or_default();
+            if capture.escaped {
+                push_decoded(raw, &mut self.text, &mut self.decoded);
+            } else {
+                self.text.push_str(raw);
+            }
             self.ends.push((name_end, self.text.len()));
         }
     }
@@ -96,7 +105,8 @@ impl Params {
 /// Malformed escapes (`%` not followed by two hex digits) stay as they are; `+` stays `+` (a
 /// path is not form data). If the decoded bytes are not UTF-8, `raw` is appended unchanged.
 fn push_decoded(raw: &str, out: &mut String, scratch: &mut Vec<u8>) {
-    if !raw.as_bytes().contains(&b'%') {
+    // Values are short: a plain scan beats `memchr`'s set-up.
+    if !raw.bytes().any(|b| b == b'%') {
         out.push_str(raw);
         return;
     }

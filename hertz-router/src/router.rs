@@ -19,8 +19,10 @@ pub struct Router<T> {
 struct Route<T> {
     method: Box<str>,
     pattern: Box<str>,
-    /// Parameter and catch-all names, in pattern order.
-    names: Box<[Box<str>]>,
+    /// Parameter and catch-all names, in pattern order, back to back…
+    names: Box<str>,
+    /// …and where each ends in `names`.
+    name_ends: Box<[usize]>,
     value: T,
 }
 
@@ -93,17 +95,19 @@ impl<T> Router<T> {
                 return Err(InsertError::invalid(pattern, reason.to_owned()));
             }
         }
-        let names = pieces
-            .iter()
-            .filter_map(|piece| match *piece {
-                Piece::Static(_) => None,
-                Piece::Param(name) | Piece::CatchAll(name) => Some(name.into()),
-            })
-            .collect();
+        let mut names = String::new();
+        let mut name_ends = Vec::new();
+        for piece in &pieces {
+            if let Piece::Param(name) | Piece::CatchAll(name) = *piece {
+                names.push_str(name);
+                name_ends.push(names.len());
+            }
+        }
         self.routes.push(Route {
             method: method.into(),
             pattern: pattern.into(),
-            names,
+            names: names.into(),
+            name_ends: name_ends.into(),
             value,
         });
         Ok(())
@@ -123,7 +127,7 @@ impl<T> Router<T> {
         let found = tree.search::<false>(path.as_bytes(), &mut params.captures);
         match found.and_then(|slot| self.routes.get(tree.route(slot)?)) {
             Some(route) => {
-                params.fill(path, &route.names);
+                params.fill(path, &route.names, &route.name_ends);
                 Lookup::Found {
                     value: &route.value,
                     pattern: &route.pattern,

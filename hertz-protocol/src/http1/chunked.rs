@@ -151,7 +151,8 @@ fn parse_size(line: &[u8]) -> Result<u64, Reject> {
         return Err(Reject::bad("chunk size overflows"));
     }
     let ext = trim_bws(ext);
-    if !ext.is_empty() && (ext[0] != b';' || ext.iter().any(|&b| b.is_ascii_control() && b != b'\t'))
+    if !ext.is_empty()
+        && (ext[0] != b';' || ext.iter().any(|&b| b.is_ascii_control() && b != b'\t'))
     {
         return Err(Reject::bad("invalid chunk extension"));
     }

@@ -70,7 +70,10 @@ pub(crate) fn parse_head(
     match parsed {
         Ok(httparse::Status::Complete(len)) => {
             if line_too_long {
-                return Err(Reject::new(StatusCode::URI_TOO_LONG, "request line too long"));
+                return Err(Reject::new(
+                    StatusCode::URI_TOO_LONG,
+                    "request line too long",
+                ));
             }
             if len > config.max_header_bytes {
                 return Err(header_too_large());
@@ -82,7 +85,10 @@ pub(crate) fn parse_head(
         }
         Ok(httparse::Status::Partial) => {
             if line_too_long {
-                Err(Reject::new(StatusCode::URI_TOO_LONG, "request line too long"))
+                Err(Reject::new(
+                    StatusCode::URI_TOO_LONG,
+                    "request line too long",
+                ))
             } else if buf.len() > config.max_header_bytes {
                 Err(header_too_large())
             } else {
@@ -316,7 +322,10 @@ impl Codings {
             if coding.is_empty() {
                 return Err(Reject::bad("empty transfer coding"));
             }
-            if !coding.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-') {
+            if !coding
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+            {
                 return Err(Reject::bad("malformed Transfer-Encoding"));
             }
             self.last_is_chunked = coding.eq_ignore_ascii_case(b"chunked");

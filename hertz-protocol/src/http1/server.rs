@@ -239,7 +239,10 @@ impl<'s, C: Core> ConnState<'s, C> {
             if let Poll::Ready(res) = conn.poll_fill(cx) {
                 return Poll::Ready(res.map_err(FillError::Io));
             }
-            shutdown.as_mut().poll(cx).map(|()| Err(FillError::Shutdown))
+            shutdown
+                .as_mut()
+                .poll(cx)
+                .map(|()| Err(FillError::Shutdown))
         })
         .await
     }
@@ -390,7 +393,9 @@ impl<'s, C: Core> ConnState<'s, C> {
                     let body = self.exchange.response().body_for_write();
                     sent += body.len();
                     match body {
-                        BodyForWrite::Buffer(bytes) => self.conn.write_buf().extend_from_slice(bytes),
+                        BodyForWrite::Buffer(bytes) => {
+                            self.conn.write_buf().extend_from_slice(bytes)
+                        }
                         BodyForWrite::Shared(bytes) => self.conn.write_bytes(bytes),
                     }
                 }
@@ -462,7 +467,8 @@ impl<'s, C: Core> ConnState<'s, C> {
         encode::write_reject(self.conn.write_buf(), &reject, server_name);
         self.flush().await?;
         poll_fn(|cx| self.conn.poll_shutdown(cx)).await?;
-        self.conn.set_read_deadline(Some(Instant::now() + LINGER_TIME));
+        self.conn
+            .set_read_deadline(Some(Instant::now() + LINGER_TIME));
         let mut drained = 0;
         while drained < LINGER_BYTES {
             let len = self.conn.len();

@@ -199,6 +199,11 @@ where
 }
 
 /// An optional deadline backed by a lazily created, reusable tokio timer.
+///
+/// Deadlines usually move forward (each request sets `now + timeout`), and re-arming a
+/// timer costs a trip through tokio's timer wheel. So the timer is only moved *earlier*:
+/// when it fires before the current deadline, [`Deadline::register`] notices the deadline
+/// has not passed and re-arms it then — once per timeout period instead of once per request.
 #[derive(Debug, Default)]
 struct Deadline {
     at: Option<Instant>,
@@ -221,23 +226,26 @@ impl Deadline {
         }
     }
 
-    /// Called when the socket is not ready: arranges a wake-up at the deadline, or fails if
-    /// it has passed.
+    /// Called when the socket is not ready: arranges a wake-up no later than the deadline,
+    /// or fails if it has passed.
     fn register(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
         let Some(at) = self.at else {
             return Ok(());
         };
-        let at_tokio = tokio::time::Instant::from_std(at);
-        let timer = self
-            .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at_tokio)));
-        if self.armed_for != Some(at) {
-            timer.as_mut().reset(at_tokio);
-            self.armed_for = Some(at);
-        }
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Err(timed_out()),
-            Poll::Pending => Ok(()),
+        loop {
+            let timer = self.timer.get_or_insert_with(|| {
+                Box::pin(tokio::time::sleep_until(tokio::time::Instant::from_std(at)))
+            });
+            if self.armed_for.is_none_or(|armed| armed > at) {
+                timer.as_mut().reset(tokio::time::Instant::from_std(at));
+                self.armed_for = Some(at);
+            }
+            match timer.as_mut().poll(cx) {
+                Poll::Pending => return Ok(()),
+                Poll::Ready(()) if Instant::now() >= at => return Err(timed_out()),
+                // Fired for an earlier deadline: re-arm for the current one.
+                Poll::Ready(()) => self.armed_for = None,
+            }
         }
     }
 }

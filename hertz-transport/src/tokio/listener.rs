@@ -55,7 +55,8 @@ impl TokioTransport {
                         // Best effort: a socket that refuses NODELAY still works.
                         let _ = stream.set_nodelay(true);
                     }
-                    let conn = TokioConn::new(stream, peer, self.local_addr, self.config.read_buffer_size);
+                    let conn =
+                        TokioConn::new(stream, peer, self.local_addr, self.config.read_buffer_size);
                     conns.spawn(handler.on_conn(Box::new(conn)));
                 }
                 Err(err) => {
@@ -67,7 +68,10 @@ impl TokioTransport {
         }
         drop(self.listener);
         let drain = async { while conns.join_next().await.is_some() {} };
-        if tokio::time::timeout(self.config.exit_wait, drain).await.is_err() {
+        if tokio::time::timeout(self.config.exit_wait, drain)
+            .await
+            .is_err()
+        {
             tracing::info!(
                 remaining = conns.len(),
                 "exit wait time elapsed; closing remaining connections"
