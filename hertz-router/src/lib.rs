@@ -151,12 +151,15 @@
 //!
 //! # Performance
 //!
-//! One radix tree per method; static children are found by their first byte. A lookup that
-//! reuses its [`Params`] does not allocate, found or not: the search keeps its backtracking
-//! state in the tree's parent links and a reused buffer, and values are copied into reused
-//! `String`s (decoded only when they contain `%`). The one exception is a miss on a path of
-//! 256 bytes or more without a trailing slash, whose trailing-slash check builds the longer
-//! path on the heap.
+//! One radix tree per method. Insertion builds a plain tree; the first lookup after a change
+//! lays it out compactly (breadth-first, 32-byte nodes with the first bytes of each prefix
+//! inline, a node's static children found by scanning their first bytes eight at a time), and
+//! every later lookup walks that layout. A lookup that reuses its [`Params`] does not
+//! allocate, found or not: the search keeps its backtracking state in parent links and a
+//! reused buffer, and values are copied into one reused `String` (decoded only when they
+//! contain `%`, which the search notices while looking for the segment's end). The one
+//! exception is a miss on a path of 256 bytes or more without a trailing slash, whose
+//! trailing-slash check builds the longer path on the heap.
 //!
 //! # Not yet stable
 //!

@@ -117,7 +117,9 @@ impl<T> Router<T> {
     /// the routes of `method`.
     ///
     /// `params` is cleared, then filled with the matched route's percent-decoded values. With
-    /// a reused `params` this does not allocate (see [`Params`]); neither does a miss.
+    /// a reused `params` this does not allocate (see [`Params`]), found or not (but see the
+    /// crate docs, *Performance*, for the one exception). On a miss, `tsr` is computed with a
+    /// second search of the path with its trailing slash toggled.
     pub fn find<'r>(&'r self, method: &str, path: &str, params: &mut Params) -> Lookup<'r, T> {
         params.clear();
         let Some(tree) = self.tree(method) else {

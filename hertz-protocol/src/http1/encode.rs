@@ -43,7 +43,7 @@ pub(crate) fn write_head(
     keep_alive: bool,
     server_name: &str,
 ) {
-    write_status_line(out, version, resp.status());
+    write_status_line(out, resp.status());
     let headers = resp.headers();
     if !server_name.is_empty() && !headers.contains("server") {
         put_field(out, b"Server", server_name.as_bytes());
@@ -81,8 +81,10 @@ pub(crate) fn write_head(
     out.put_slice(b"\r\n");
 }
 
-fn write_status_line(out: &mut BytesMut, version: Version, status: StatusCode) {
-    out.put_slice(version.as_str().as_bytes());
+/// The status line always says HTTP/1.1, also to HTTP/1.0 clients: a server sends the
+/// highest version it conforms to (RFC 9110 §6.2); `version` only decides framing.
+fn write_status_line(out: &mut BytesMut, status: StatusCode) {
+    out.put_slice(b"HTTP/1.1");
     out.put_u8(b' ');
     out.put_slice(itoa::Buffer::new().format(status.as_u16()).as_bytes());
     out.put_u8(b' ');

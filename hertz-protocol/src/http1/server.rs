@@ -164,7 +164,7 @@ impl<'s, C: Core> ConnState<'s, C> {
             && !self.peer_gone;
         let written = self.write_response(keep_alive).await;
         self.server.core.finish(&self.ctx, &mut self.exchange);
-        written.map_err(|_| Stop::Closed)?;
+        let keep_alive = written.map_err(|_| Stop::Closed)?;
 
         self.exchange.reset();
         self.conn.release();
@@ -361,7 +361,8 @@ impl<'s, C: Core> ConnState<'s, C> {
     }
 
     /// Encodes the response; flushes unless more pipelined requests are already buffered.
-    async fn write_response(&mut self, keep_alive: bool) -> io::Result<()> {
+    /// Returns whether the connection stays open (a close-delimited body ends it).
+    async fn write_response(&mut self, keep_alive: bool) -> io::Result<bool> {
         let started = Instant::now();
         let version = self.exchange.request().version();
         let is_head = *self.exchange.request().method() == Method::Head;
@@ -413,7 +414,7 @@ impl<'s, C: Core> ConnState<'s, C> {
             });
             stats.send_size = sent;
         }
-        Ok(())
+        Ok(keep_alive)
     }
 
     /// Writes a streamed body chunk by chunk, flushing each so the client sees it promptly.
