@@ -9,8 +9,8 @@
 //! Benchmark routes (TechEmpower-style): `GET /plaintext`, `GET /json`, `POST /echo`.
 
 use clap::Parser;
-use hertz_core::{Bind, Config, Context, Engine, RequestContext, Routes, TransportKind};
-use serde::Serialize;
+use hertz_core::{Config, TransportKind};
+use hertz_examples::hello_app;
 
 /// Command-line options.
 #[derive(Parser, Debug)]
@@ -27,63 +27,6 @@ struct Args {
     workers: Option<usize>,
 }
 
-/// `/hello`'s query, bound and validated by `#[derive(Bind)]`.
-#[derive(Bind, Debug)]
-struct HelloReq {
-    #[hertz(
-        query,
-        default = "hertz",
-        vd = "len($) <= 64",
-        msg = "name is too long"
-    )]
-    name: String,
-}
-
-#[derive(Serialize)]
-struct HelloResp {
-    #[serde(rename = "RespBody")]
-    resp_body: String,
-}
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
-
-async fn hello(_ctx: Context, c: &mut RequestContext) {
-    let Ok(req) = c.bind_and_validate::<HelloReq>() else {
-        return;
-    };
-    c.json(
-        200,
-        &HelloResp {
-            resp_body: format!("hello, {}", req.name),
-        },
-    );
-}
-
-async fn ping(_ctx: Context, c: &mut RequestContext) {
-    c.json(200, &Message { message: "pong" });
-}
-
-async fn plaintext(_ctx: Context, c: &mut RequestContext) {
-    c.data(200, "text/plain", b"Hello, World!");
-}
-
-async fn json(_ctx: Context, c: &mut RequestContext) {
-    c.json(
-        200,
-        &Message {
-            message: "Hello, World!",
-        },
-    );
-}
-
-async fn echo(_ctx: Context, c: &mut RequestContext) {
-    let body = c.body().clone();
-    c.bytes(200, "application/octet-stream", body);
-}
-
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -97,11 +40,5 @@ fn main() {
     if let Some(workers) = args.workers {
         config = config.workers(workers);
     }
-    let mut h = Engine::with_defaults(config);
-    h.get("/hello", hello)
-        .get("/ping", ping)
-        .get("/plaintext", plaintext)
-        .get("/json", json)
-        .post("/echo", echo);
-    h.spin();
+    hello_app(config).spin();
 }

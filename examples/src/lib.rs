@@ -1,1 +1,73 @@
-//! Examples live under `examples/<name>/main.rs`; run with `cargo run --release --example <name>`.
+//! Shared code of the runnable examples. `hello_app` is the app behind `examples/hello`, kept
+//! here so the integration tests serve exactly what the README's first command serves.
+
+use hertz_core::{Bind, Config, Context, Engine, RequestContext, Routes};
+use serde::Serialize;
+
+/// `/hello`'s query, bound and validated by `#[derive(Bind)]`.
+#[derive(Bind, Debug)]
+struct HelloReq {
+    #[hertz(
+        query,
+        default = "hertz",
+        vd = "len($) <= 64",
+        msg = "name is too long"
+    )]
+    name: String,
+}
+
+#[derive(Serialize)]
+struct HelloResp {
+    #[serde(rename = "RespBody")]
+    resp_body: String,
+}
+
+#[derive(Serialize)]
+struct Message {
+    message: &'static str,
+}
+
+async fn hello(_ctx: Context, c: &mut RequestContext) {
+    let Ok(req) = c.bind_and_validate::<HelloReq>() else {
+        return;
+    };
+    c.json(
+        200,
+        &HelloResp {
+            resp_body: format!("hello, {}", req.name),
+        },
+    );
+}
+
+async fn ping(_ctx: Context, c: &mut RequestContext) {
+    c.json(200, &Message { message: "pong" });
+}
+
+async fn plaintext(_ctx: Context, c: &mut RequestContext) {
+    c.data(200, "text/plain", b"Hello, World!");
+}
+
+async fn json(_ctx: Context, c: &mut RequestContext) {
+    c.json(
+        200,
+        &Message {
+            message: "Hello, World!",
+        },
+    );
+}
+
+async fn echo(_ctx: Context, c: &mut RequestContext) {
+    let body = c.body().clone();
+    c.bytes(200, "application/octet-stream", body);
+}
+
+/// The hello app: `/hello`, `/ping`, and the benchmark routes `/plaintext`, `/json`, `/echo`.
+pub fn hello_app(config: Config) -> Engine {
+    let mut h = Engine::with_defaults(config);
+    h.get("/hello", hello)
+        .get("/ping", ping)
+        .get("/plaintext", plaintext)
+        .get("/json", json)
+        .post("/echo", echo);
+    h
+}

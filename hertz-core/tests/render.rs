@@ -17,7 +17,13 @@ struct User {
 }
 
 async fn json(_ctx: Context, c: &mut RequestContext) {
-    c.json(200, &User { id: 7, name: "Ann \"the\" <admin>" });
+    c.json(
+        200,
+        &User {
+            id: 7,
+            name: "Ann \"the\" <admin>",
+        },
+    );
 }
 
 async fn html(_ctx: Context, c: &mut RequestContext) {
@@ -29,7 +35,10 @@ async fn redirect(_ctx: Context, c: &mut RequestContext) {
 }
 
 async fn cookie(_ctx: Context, c: &mut RequestContext) {
-    let seen = c.cookie("theme").map(|v| v.into_owned()).unwrap_or_default();
+    let seen = c
+        .cookie("theme")
+        .map(|v| v.into_owned())
+        .unwrap_or_default();
     c.set_cookie(
         "sid",
         "abc",
@@ -87,15 +96,24 @@ fn app() -> hertz_core::Engine {
 async fn json_html_redirect_file() {
     let server = start(app()).await;
     let reply = get(&server, "/json").await;
-    assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
     assert_eq!(reply.text(), r#"{"id":7,"name":"Ann \"the\" <admin>"}"#);
 
     let reply = get(&server, "/html").await;
-    assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     assert_eq!(reply.text(), "<h1>hi</h1>");
 
     let reply = get(&server, "/redirect").await;
-    assert_eq!((reply.status, reply.header("location")), (302, Some("/elsewhere")));
+    assert_eq!(
+        (reply.status, reply.header("location")),
+        (302, Some("/elsewhere"))
+    );
 
     let reply = get(&server, "/file").await;
     assert_eq!(reply.status, 200);
@@ -118,7 +136,10 @@ async fn cookies_in_and_out() {
         .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
         .map(|(_, v)| v.as_str())
         .collect();
-    assert_eq!(set, ["sid=abc; Max-Age=60; Path=/; HttpOnly", "lang=en; Path=/"]);
+    assert_eq!(
+        set,
+        ["sid=abc; Max-Age=60; Path=/; HttpOnly", "lang=en; Path=/"]
+    );
     server.shutdown().await.unwrap();
 }
 
@@ -130,10 +151,14 @@ async fn streamed_bodies_are_chunked_for_http11_and_close_delimited_for_http10()
     assert_eq!(reply.text(), "one,two,three");
 
     let base = format!("http://{}", server.local_addr());
-    assert_eq!(support::curl_text(&[&format!("{base}/stream")]).await, "one,two,three");
+    assert_eq!(
+        support::curl_text(&[&format!("{base}/stream")]).await,
+        "one,two,three"
+    );
 
     let mut raw = Raw::connect(&server).await;
-    raw.send(b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").await;
+    raw.send(b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        .await;
     let all = String::from_utf8(raw.read_to_close().await).unwrap();
     assert!(all.ends_with("\r\n\r\none,two,three"), "{all}");
     assert!(!all.contains("chunked"), "{all}");
@@ -148,7 +173,11 @@ async fn the_test_client_round_trips_without_a_port() {
     assert_eq!(resp.text(), r#"{"id":7,"name":"Ann \"the\" <admin>"}"#);
     let resp = client.get("/stream").send().await;
     assert_eq!(resp.text(), "one,two,three");
-    let resp = client.get("/cookie").header("Cookie", "theme=light").send().await;
+    let resp = client
+        .get("/cookie")
+        .header("Cookie", "theme=light")
+        .send()
+        .await;
     assert_eq!(resp.text(), "light");
     let resp = client.request("HEAD", "/html").send().await;
     assert_eq!((resp.status(), resp.body().len()), (200, 0));
