@@ -107,3 +107,112 @@ pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(map: &HeaderMap) -> Vec<(&[u8], &[u8])> {
+        map.iter().collect()
+    }
+
+    #[test]
+    fn insert_replaces_case_insensitively() {
+        let mut map = HeaderMap::new();
+        map.append("Accept", "a");
+        map.append("X-Keep", "k");
+        map.append("ACCEPT", "b");
+        map.insert("accept", "c");
+        assert_eq!(fields(&map), [(&b"X-Keep"[..], &b"k"[..]), (b"accept", b"c")]);
+        assert_eq!(map.get("Accept"), Some(&b"c"[..]));
+        assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn append_keeps_and_get_all_is_in_order() {
+        let mut map = HeaderMap::new();
+        map.append("Set-Cookie", "a=1");
+        map.append("X-Other", "o");
+        map.append("set-cookie", "b=2");
+        map.append("SET-COOKIE", "c=3");
+        assert_eq!(map.get("set-cookie"), Some(&b"a=1"[..]));
+        assert_eq!(
+            map.get_all("Set-Cookie").collect::<Vec<_>>(),
+            [&b"a=1"[..], b"b=2", b"c=3"]
+        );
+        assert_eq!(map.get_all("missing").count(), 0);
+        assert_eq!(map.len(), 4);
+    }
+
+    #[test]
+    fn get_str_contains_and_non_utf8() {
+        let mut map = HeaderMap::new();
+        map.append("X-Bin", &b"\xff\xfe"[..]);
+        map.append("X-Text", "caf\u{e9}");
+        assert_eq!(map.get("x-bin"), Some(&b"\xff\xfe"[..]));
+        assert_eq!(map.get_str("x-bin"), None);
+        assert_eq!(map.get_str("X-TEXT"), Some("caf\u{e9}"));
+        assert!(map.contains("x-text"));
+        assert!(!map.contains("x-tex"));
+        assert!(!map.contains("x-text2"));
+    }
+
+    #[test]
+    fn remove_takes_every_value() {
+        let mut map = HeaderMap::new();
+        map.append("Vary", "a");
+        map.append("Keep", "k");
+        map.append("VARY", "b");
+        assert!(map.remove("vary"));
+        assert!(!map.remove("vary"));
+        assert_eq!(fields(&map), [(&b"Keep"[..], &b"k"[..])]);
+        map.clear();
+        assert!(map.is_empty());
+        assert_eq!(map.get("keep"), None);
+    }
+
+    #[test]
+    fn has_token_table() {
+        let rows: &[(&[u8], &str, bool)] = &[
+            (b"close", "close", true),
+            (b"Close", "close", true),
+            (b"CLOSE", "close", true),
+            (b" close ", "close", true),
+            (b"\tclose\t", "close", true),
+            (b"keep-alive, close", "close", true),
+            (b"keep-alive,close", "close", true),
+            (b"Upgrade ,\t Close ,x", "close", true),
+            (b"close,,", "close", true),
+            (b"keep-alive", "Keep-Alive", true),
+            (b"", "close", false),
+            (b",", "close", false),
+            (b"closed", "close", false),
+            (b"x-close", "close", false),
+            (b"clo se", "close", false),
+            (b"\"close\"", "close", false),
+            (b"close;q=1", "close", false),
+        ];
+        for &(value, token, want) in rows {
+            assert_eq!(
+                has_token(value, token),
+                want,
+                "{:?} has {token:?}",
+                String::from_utf8_lossy(value)
+            );
+        }
+    }
+
+    #[test]
+    fn trim_ows_table() {
+        let rows: &[(&[u8], &[u8])] = &[
+            (b"", b""),
+            (b" \t ", b""),
+            (b" a ", b"a"),
+            (b"\ta b\t", b"a b"),
+            (b"\r a \r", b"\r a \r"),
+        ];
+        for &(input, want) in rows {
+            assert_eq!(trim_ows(input), want, "{input:?}");
+        }
+    }
+}

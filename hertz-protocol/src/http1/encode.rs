@@ -138,3 +138,243 @@ pub(crate) fn write_reject(out: &mut BytesMut, reject: &Reject, server_name: &st
     );
     out.put_slice(body);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `write_head`'s output as (status line, fields in order); also checks that it is one
+    /// well-formed head ending in a blank line.
+    fn written(
+        resp: &Response,
+        version: Version,
+        framing: Framing,
+        keep_alive: bool,
+        server: &str,
+    ) -> (String, Vec<(String, String)>) {
+        let mut out = BytesMut::new();
+        write_head(&mut out, resp, version, framing, keep_alive, server);
+        let text = String::from_utf8(out.to_vec()).expect("head is ASCII");
+        let (head, rest) = text.split_once("\r\n\r\n").expect("head ends with a blank line");
+        assert_eq!(rest, "", "bytes after the head");
+        let mut lines = head.split("\r\n");
+        let status = lines.next().unwrap().to_owned();
+        let fields = lines
+            .map(|line| {
+                let (name, value) = line.split_once(": ").expect("`name: value`");
+                (name.to_owned(), value.to_owned())
+            })
+            .collect();
+        // An independent parser reads the same head.
+        let mut parsed = [httparse::EMPTY_HEADER; 32];
+        let mut res = httparse::Response::new(&mut parsed);
+        assert_eq!(
+            res.parse(&out).unwrap(),
+            httparse::Status::Complete(out.len())
+        );
+        (status, fields)
+    }
+
+    fn names(fields: &[(String, String)]) -> Vec<&str> {
+        fields.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    fn value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn head_with_fields() {
+        let mut resp = Response::new();
+        resp.set_status(StatusCode::CREATED);
+        resp.set_content_type("application/json");
+        let headers = resp.headers_mut();
+        headers.append("Set-Cookie", "a=1");
+        headers.append("Set-Cookie", "b=2");
+        // The protocol owns framing: these never reach the wire.
+        headers.append("Content-Length", "999");
+        headers.append("transfer-encoding", "gzip");
+        headers.append("CONNECTION", "upgrade");
+        // Header splitting attempts are dropped, not sent.
+        headers.append("X-Injected", "a\r\nSet-Cookie: evil=1");
+        headers.append("X-Lf", "a\nb");
+        headers.append("X-Nul", "a\0b");
+        headers.append("X-Bad:Name", "v");
+        headers.append("X Bad", "v");
+        headers.append("", "v");
+        headers.append("X-Ok", "tab\tand obs-text \u{e9}");
+
+        let (status, fields) = written(&resp, Version::Http11, Framing::Length(12), true, "hertz");
+        assert_eq!(status, "HTTP/1.1 201 Created");
+        assert_eq!(
+            names(&fields),
+            [
+                "Server",
+                "Date",
+                "Content-Type",
+                "Set-Cookie",
+                "Set-Cookie",
+                "X-Ok",
+                "Content-Length"
+            ]
+        );
+        assert_eq!(value(&fields, "server"), Some("hertz"));
+        assert_eq!(value(&fields, "content-length"), Some("12"));
+        assert_eq!(value(&fields, "x-ok"), Some("tab\tand obs-text \u{e9}"));
+        let date = value(&fields, "date").unwrap();
+        assert_eq!(date.len(), 29, "IMF-fixdate: {date:?}");
+        assert!(date.ends_with(" GMT"), "{date:?}");
+        assert!(httpdate::parse_http_date(date).is_ok(), "{date:?}");
+    }
+
+    #[test]
+    fn handler_server_and_date_win() {
+        let mut resp = Response::new();
+        resp.headers_mut().insert("server", "mine");
+        resp.headers_mut().insert("date", "Sun, 06 Nov 1994 08:49:37 GMT");
+        let (_, fields) = written(&resp, Version::Http11, Framing::NoBody, true, "hertz");
+        assert_eq!(
+            fields,
+            [
+                ("server".into(), "mine".into()),
+                ("date".into(), "Sun, 06 Nov 1994 08:49:37 GMT".into())
+            ]
+        );
+        // No server name configured: no Server field.
+        let (_, fields) = written(&Response::new(), Version::Http11, Framing::NoBody, true, "");
+        assert_eq!(names(&fields), ["Date"]);
+    }
+
+    #[test]
+    fn framing_and_connection_fields() {
+        use Framing::{Chunked, Length, NoBody, UntilClose};
+        use Version::{Http10, Http11};
+        // (version, framing, keep_alive, fields after Server and Date)
+        let rows: &[(Version, Framing, bool, &[(&str, &str)])] = &[
+            (Http11, Length(0), true, &[("Content-Length", "0")]),
+            (
+                Http11,
+                Length(usize::MAX),
+                true,
+                &[("Content-Length", "18446744073709551615")],
+            ),
+            (Http11, Chunked, true, &[("Transfer-Encoding", "chunked")]),
+            (Http11, NoBody, true, &[]),
+            (Http11, UntilClose, false, &[("Connection", "close")]),
+            (
+                Http11,
+                Length(5),
+                false,
+                &[("Content-Length", "5"), ("Connection", "close")],
+            ),
+            (
+                Http11,
+                Chunked,
+                false,
+                &[("Transfer-Encoding", "chunked"), ("Connection", "close")],
+            ),
+            (
+                Http10,
+                Length(5),
+                true,
+                &[("Content-Length", "5"), ("Connection", "keep-alive")],
+            ),
+            (Http10, NoBody, true, &[("Connection", "keep-alive")]),
+            (
+                Http10,
+                Length(5),
+                false,
+                &[("Content-Length", "5"), ("Connection", "close")],
+            ),
+            (Http10, UntilClose, false, &[("Connection", "close")]),
+        ];
+        for &(version, framing, keep_alive, want) in rows {
+            if framing == Length(usize::MAX) && usize::BITS != 64 {
+                continue;
+            }
+            let mut resp = Response::new();
+            resp.headers_mut().insert("Content-Length", "1");
+            resp.headers_mut().insert("Connection", "keep-alive");
+            let (status, fields) = written(&resp, version, framing, keep_alive, "hertz");
+            // A server answers with the highest version it conforms to (RFC 9110 §6.2).
+            assert_eq!(status, "HTTP/1.1 200 OK");
+            let got: Vec<(&str, &str)> = fields[2..]
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            assert_eq!(got, want, "{version:?} {framing:?} keep_alive={keep_alive}");
+        }
+    }
+
+    #[test]
+    fn chunk_sizes_are_lower_hex() {
+        let max = format!("{:x}\r\n", usize::MAX);
+        let rows: &[(usize, &str)] = &[
+            (0, "0\r\n"),
+            (1, "1\r\n"),
+            (15, "f\r\n"),
+            (16, "10\r\n"),
+            (255, "ff\r\n"),
+            (4096, "1000\r\n"),
+            (0xdead_beef, "deadbeef\r\n"),
+            (usize::MAX, &max),
+        ];
+        for &(len, want) in rows {
+            let mut out = BytesMut::from(&b"prefix"[..]);
+            write_chunk_size(&mut out, len);
+            assert_eq!(&out[..6], b"prefix", "appends");
+            assert_eq!(std::str::from_utf8(&out[6..]), Ok(want), "{len}");
+        }
+        if usize::BITS == 64 {
+            assert_eq!(max, "ffffffffffffffff\r\n");
+        }
+    }
+
+    #[test]
+    fn chunked_output_decodes() {
+        // What the encoder frames, the decoder reads back.
+        let mut out = BytesMut::new();
+        for chunk in [&b"hello"[..], &[b'x'; 300][..], b"!"] {
+            write_chunk_size(&mut out, chunk.len());
+            out.put_slice(chunk);
+            out.put_slice(CHUNK_END);
+        }
+        out.put_slice(LAST_CHUNK);
+        let mut decoder = super::super::ChunkedDecoder::new(1 << 20, 1024);
+        let mut body = BytesMut::new();
+        let mut trailers = crate::HeaderMap::new();
+        assert_eq!(decoder.decode(&out, &mut body, &mut trailers), Ok(out.len()));
+        assert!(decoder.is_done());
+        assert_eq!(body.len(), 306);
+        assert!(body.starts_with(b"hello") && body.ends_with(b"x!"));
+    }
+
+    #[test]
+    fn reject_response() {
+        let reject = Reject::new(StatusCode::URI_TOO_LONG, "request line too long");
+        let mut out = BytesMut::new();
+        write_reject(&mut out, &reject, "hertz");
+        let mut parsed = [httparse::EMPTY_HEADER; 16];
+        let mut res = httparse::Response::new(&mut parsed);
+        let httparse::Status::Complete(len) = res.parse(&out).unwrap() else {
+            panic!("incomplete reject head");
+        };
+        assert_eq!(res.code, Some(414));
+        let field = |name: &str| {
+            res.headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| h.value)
+        };
+        assert_eq!(field("connection"), Some(&b"close"[..]));
+        assert_eq!(field("content-length"), Some(&b"21"[..]));
+        assert_eq!(
+            field("content-type"),
+            Some(&b"text/plain; charset=utf-8"[..])
+        );
+        assert_eq!(&out[len..], b"request line too long");
+    }
+}

@@ -1,6 +1,6 @@
 //! HTTP/1.1 (RFC 9112), server side.
 //!
-//! One concern per file, after hyper's `proto/h1`: [`parse`](self) turns buffered bytes into a
+//! One concern per file, after hyper's `proto/h1`: `parse` turns buffered bytes into a
 //! request head and checks its framing, `chunked` decodes chunked bodies, `encode` writes
 //! response heads and chunk framing, and `server` runs the per-connection loop that ties them
 //! to a [`Core`](crate::Core).
@@ -14,3 +14,26 @@ mod server;
 pub use chunked::ChunkedDecoder;
 pub use reject::Reject;
 pub use server::{Http1Factory, Http1Server};
+
+use bytes::Bytes;
+
+use crate::{Request, ServerConfig};
+
+/// Parses one request head from the start of `buf` into `req`, with the same checks the
+/// server applies (for benchmarks, fuzzing and tools; the server itself parses in place).
+///
+/// Returns `Ok(None)` when `buf` holds only part of a head, `Ok(Some(len))` with the head's
+/// length once `req` is filled, or the [`Reject`] the server would answer with.
+pub fn parse_request_head(
+    buf: &Bytes,
+    config: &ServerConfig,
+    req: &mut Request,
+) -> Result<Option<usize>, Reject> {
+    let mut offsets = parse::HeadOffsets::default();
+    let Some(len) = parse::parse_head(buf, config, &mut offsets)? else {
+        return Ok(None);
+    };
+    req.reset();
+    parse::fill_request(buf.slice(..len), &offsets, req)?;
+    Ok(Some(len))
+}

@@ -358,3 +358,688 @@ impl Codings {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a byte slice fed to [`parse_head`] and then [`fill_request`] comes to.
+    #[derive(Debug, PartialEq)]
+    enum Outcome {
+        /// `parse_head` wants more bytes.
+        Partial,
+        /// A complete head of `len` bytes that `fill_request` accepted.
+        Head {
+            len: usize,
+            uri: String,
+            info: HeadInfo,
+        },
+        /// Refused, by either step, with this status.
+        Reject(u16),
+    }
+
+    fn run(input: &[u8], config: &ServerConfig) -> Outcome {
+        let mut offsets = HeadOffsets::default();
+        match parse_head(input, config, &mut offsets) {
+            Ok(None) => Outcome::Partial,
+            Err(reject) => Outcome::Reject(reject.status.as_u16()),
+            Ok(Some(len)) => {
+                assert!(len <= input.len(), "head length {len} past the input");
+                let head = Bytes::copy_from_slice(&input[..len]);
+                let mut req = Request::new();
+                match fill_request(head, &offsets, &mut req) {
+                    Ok(info) => {
+                        assert_eq!(req.keep_alive(), info.keep_alive);
+                        Outcome::Head {
+                            len,
+                            uri: req.uri().to_owned(),
+                            info,
+                        }
+                    }
+                    Err(reject) => Outcome::Reject(reject.status.as_u16()),
+                }
+            }
+        }
+    }
+
+    fn head(uri: &'static str, framing: BodyFraming, keep_alive: bool, expect_continue: bool) -> Want {
+        Want::Head {
+            uri,
+            info: HeadInfo {
+                framing,
+                keep_alive,
+                expect_continue,
+            },
+        }
+    }
+
+    /// The expected outcome of a table row; a complete head must span the whole input.
+    #[derive(Debug)]
+    enum Want {
+        Partial,
+        Head { uri: &'static str, info: HeadInfo },
+        Reject(u16),
+    }
+
+    fn check(name: &str, input: &[u8], config: &ServerConfig, want: &Want) {
+        let got = run(input, config);
+        let expected = match want {
+            Want::Partial => Outcome::Partial,
+            Want::Head { uri, info } => Outcome::Head {
+                len: input.len(),
+                uri: (*uri).to_owned(),
+                info: *info,
+            },
+            Want::Reject(status) => Outcome::Reject(*status),
+        };
+        assert_eq!(
+            got,
+            expected,
+            "{name}: {:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+
+    use BodyFraming::{Chunked, Empty, Length};
+
+    const GET: &str = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+    #[test]
+    fn heads_table() {
+        let rows: &[(&str, &str, Want)] = &[
+            // Basics.
+            ("simple GET", GET, head("/", Empty, true, false)),
+            (
+                "leading CRLFs are skipped",
+                "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            (
+                "path and query kept as sent",
+                "GET /a%20b/c?x=1&y=%2F HTTP/1.1\r\nHost: a\r\n\r\n",
+                head("/a%20b/c?x=1&y=%2F", Empty, true, false),
+            ),
+            ("only a request line", "GET / HTTP/1.1\r\n", Want::Partial),
+            ("empty input", "", Want::Partial),
+            ("HTTP/2.0 version", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", Want::Reject(400)),
+            ("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
+            ("space before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", Want::Reject(400)),
+            (
+                "obs-fold",
+                "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n",
+                Want::Reject(400),
+            ),
+            ("bare CR in a value", "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", Want::Reject(400)),
+            ("control byte in a value", "GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n", Want::Reject(400)),
+            ("NUL in a value", "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", Want::Reject(400)),
+            ("missing Host on 1.1", "GET / HTTP/1.1\r\n\r\n", Want::Reject(400)),
+            (
+                "two Host fields",
+                "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+                Want::Reject(400),
+            ),
+            ("no Host needed on 1.0", "GET / HTTP/1.0\r\n\r\n", head("/", Empty, false, false)),
+            // Request targets (RFC 9112 §3.2).
+            (
+                "absolute-form reduced to origin-form",
+                "GET http://example.com/a/b?c=d HTTP/1.1\r\nHost: example.com\r\n\r\n",
+                head("/a/b?c=d", Empty, true, false),
+            ),
+            (
+                "absolute-form, scheme case-insensitive, https, port",
+                "GET HTTPS://Example.COM:8443/x HTTP/1.1\r\nHost: a\r\n\r\n",
+                head("/x", Empty, true, false),
+            ),
+            (
+                "absolute-form with empty path",
+                "GET http://example.com HTTP/1.1\r\nHost: a\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            ("other scheme", "GET ftp://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
+            ("relative target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
+            ("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", head("*", Empty, true, false)),
+            ("* with GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
+            // Keep-alive (RFC 9112 §9.3).
+            ("1.0 closes by default", "GET / HTTP/1.0\r\nHost: a\r\n\r\n", head("/", Empty, false, false)),
+            (
+                "1.0 keep-alive",
+                "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            (
+                "1.0 Keep-Alive, any case, in a list",
+                "GET / HTTP/1.0\r\nConnection: Upgrade ,\tKeep-Alive\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            (
+                "1.0 keep-alive and close",
+                "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+                head("/", Empty, false, false),
+            ),
+            (
+                "1.1 Connection: close",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                head("/", Empty, false, false),
+            ),
+            (
+                "1.1 CLOSE in a list",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, CLOSE\r\n\r\n",
+                head("/", Empty, false, false),
+            ),
+            (
+                "1.1 close in a second Connection field",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+                head("/", Empty, false, false),
+            ),
+            (
+                "1.1 keep-alive stays on",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            (
+                "closed is not close",
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            // Expect (RFC 9110 §10.1.1).
+            (
+                "100-continue on 1.1",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n",
+                head("/", Length(3), true, true),
+            ),
+            (
+                "100-Continue, any case",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-Continue\r\n\r\n",
+                head("/", Length(3), true, true),
+            ),
+            (
+                "100-continue ignored on 1.0",
+                "POST / HTTP/1.0\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n",
+                head("/", Length(3), false, false),
+            ),
+            (
+                "unknown expectation",
+                "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n",
+                Want::Reject(417),
+            ),
+            // Content-Length (RFC 9110 §8.6, RFC 9112 §6.3).
+            (
+                "Content-Length",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
+                head("/", Length(5), true, false),
+            ),
+            (
+                "Content-Length: 0 is no body",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            (
+                "identical duplicate Content-Length",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n",
+                head("/", Length(5), true, false),
+            ),
+            (
+                "differing duplicate Content-Length",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "Content-Length list",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            ("plus sign", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", Want::Reject(400)),
+            ("minus sign", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n", Want::Reject(400)),
+            ("hex", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x5\r\n\r\n", Want::Reject(400)),
+            ("inner space", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\n", Want::Reject(400)),
+            ("empty", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n", Want::Reject(400)),
+            (
+                "19 digits fit",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9999999999999999999\r\n\r\n",
+                head("/", Length(9_999_999_999_999_999_999), true, false),
+            ),
+            (
+                "u64::MAX + 1 overflows",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "far past u64",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999999\r\n\r\n",
+                Want::Reject(400),
+            ),
+            // Transfer-Encoding (RFC 9112 §6.1).
+            (
+                "chunked",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+                head("/", Chunked, true, false),
+            ),
+            (
+                "TRANSFER-ENCODING: CHUNKED",
+                "POST / HTTP/1.1\r\nHost: a\r\nTRANSFER-ENCODING: CHUNKED\r\n\r\n",
+                head("/", Chunked, true, false),
+            ),
+            (
+                "chunked with OWS",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \t chunked \t\r\n\r\n",
+                head("/", Chunked, true, false),
+            ),
+            (
+                "gzip, chunked",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                Want::Reject(501),
+            ),
+            (
+                "gzip then chunked in two fields",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Want::Reject(501),
+            ),
+            (
+                "chunked, gzip",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "gzip alone",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "chunked, chunked",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "chunked in two fields",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "trailing empty element",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked,\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "leading empty element",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: , chunked\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "empty value",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "parameter",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked;q=1\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "parameter after OWS",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked ; q=1\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "quoted coding",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \"chunked\"\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "Transfer-Encoding and Content-Length",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "Content-Length and Transfer-Encoding",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "Transfer-Encoding on 1.0",
+                "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Want::Reject(400),
+            ),
+            // Look-alike framing names.
+            (
+                "Content_Length",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent_Length: 5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "Content.Length",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent.Length: 5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "transfer_encoding",
+                "POST / HTTP/1.1\r\nHost: a\r\ntransfer_encoding: chunked\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "Transfer-Encoding2 is just another field",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding2: chunked\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+            (
+                "Content-Lengths is just another field",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Lengths: 5\r\n\r\n",
+                head("/", Empty, true, false),
+            ),
+        ];
+        let config = ServerConfig::default();
+        for (name, input, want) in rows {
+            check(name, input.as_bytes(), &config, want);
+        }
+    }
+
+    /// Heads that parse, used for the prefix test.
+    fn valid_heads() -> Vec<Vec<u8>> {
+        vec![
+            GET.into(),
+            b"\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
+            b"POST /upload?x=1 HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\
+              Expect: 100-continue\r\nX-Empty:\r\nX-Tab:\tv\t\r\n\r\n"
+                .to_vec(),
+            b"GET http://example.com/p HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".to_vec(),
+            b"OPTIONS * HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            head_with_fields(90),
+        ]
+    }
+
+    #[test]
+    fn every_prefix_of_a_valid_head_is_partial() {
+        let mut config = ServerConfig::default();
+        config.max_header_count = 100;
+        for head in valid_heads() {
+            for cut in 0..head.len() {
+                assert_eq!(
+                    run(&head[..cut], &config),
+                    Outcome::Partial,
+                    "prefix of {cut} bytes of {:?}",
+                    String::from_utf8_lossy(&head)
+                );
+            }
+            let got = run(&head, &config);
+            assert!(
+                matches!(got, Outcome::Head { len, .. } if len == head.len()),
+                "{got:?} for {:?}",
+                String::from_utf8_lossy(&head)
+            );
+        }
+    }
+
+    #[test]
+    fn head_length_excludes_following_bytes() {
+        let config = ServerConfig::default();
+        let mut offsets = HeadOffsets::default();
+        let body = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+        assert_eq!(
+            parse_head(body, &config, &mut offsets),
+            Ok(Some(body.len() - 5))
+        );
+        let pipelined = [GET.as_bytes(), GET.as_bytes()].concat();
+        assert_eq!(
+            parse_head(&pipelined, &config, &mut offsets),
+            Ok(Some(GET.len()))
+        );
+    }
+
+    #[test]
+    fn fill_request_slices_the_head() {
+        let config = ServerConfig::default();
+        let mut offsets = HeadOffsets::default();
+        let input = b"PATCH /items/7?full=1 HTTP/1.1\r\nHost: example.com\r\n\
+                      X-Multi: a\r\nx-multi: b\r\nX-Empty:\r\n\r\n";
+        let len = parse_head(input, &config, &mut offsets).unwrap().unwrap();
+        let head = Bytes::copy_from_slice(&input[..len]);
+        let range = head.as_ptr() as usize..head.as_ptr() as usize + head.len();
+        let mut req = Request::new();
+        fill_request(head.clone(), &offsets, &mut req).unwrap();
+
+        assert_eq!(*req.method(), Method::Patch);
+        assert_eq!(req.version(), Version::Http11);
+        assert_eq!(req.uri(), "/items/7?full=1");
+        assert_eq!(req.path(), "/items/7");
+        assert_eq!(req.query(), b"full=1");
+        assert_eq!(req.headers().len(), 4);
+        assert_eq!(req.headers().get("HOST"), Some(&b"example.com"[..]));
+        assert_eq!(
+            req.headers().get_all("x-multi").collect::<Vec<_>>(),
+            [&b"a"[..], b"b"]
+        );
+        assert_eq!(req.headers().get("x-empty"), Some(&b""[..]));
+        // Zero-copy: names and values point into the head.
+        for (name, value) in req.headers().iter() {
+            for part in [name, value] {
+                let at = part.as_ptr() as usize;
+                assert!(range.contains(&at) || part.is_empty(), "{part:?} was copied");
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_are_reused_across_requests() {
+        let config = ServerConfig::default();
+        let mut offsets = HeadOffsets::default();
+        let first = b"DELETE /a HTTP/1.1\r\nHost: a\r\nX-1: 1\r\nX-2: 2\r\n\r\n";
+        let second = b"BREW /pot HTTP/1.0\r\n\r\n";
+        let mut req = Request::new();
+        for (input, method, version, fields) in [
+            (&first[..], Method::Delete, Version::Http11, 3),
+            (&second[..], Method::Other("BREW".into()), Version::Http10, 0),
+        ] {
+            let len = parse_head(input, &config, &mut offsets).unwrap().unwrap();
+            req.reset();
+            fill_request(Bytes::copy_from_slice(&input[..len]), &offsets, &mut req).unwrap();
+            assert_eq!(*req.method(), method);
+            assert_eq!(req.version(), version);
+            assert_eq!(req.headers().len(), fields);
+        }
+        assert_eq!(req.uri(), "/pot");
+    }
+
+    /// A 1.1 head with `n` header fields in all, `Host` first.
+    fn head_with_fields(n: usize) -> Vec<u8> {
+        let mut head = b"GET / HTTP/1.1\r\nHost: a\r\n".to_vec();
+        for i in 1..n {
+            head.extend_from_slice(format!("X-Field-{i}: {i}\r\n").as_bytes());
+        }
+        head.extend_from_slice(b"\r\n");
+        head
+    }
+
+    #[test]
+    fn header_count_limit() {
+        let any_head = |n| head("/", Empty, true, false).or_len(n);
+        // (max_header_count, fields, expected): limits below, at and above the 64-slot
+        // stack array, which parse_head leaves for a heap array when the limit allows.
+        let rows: &[(usize, usize, Option<u16>)] = &[
+            (10, 10, None),
+            (10, 11, Some(431)),
+            (64, 64, None),
+            (64, 65, Some(431)),
+            (100, 65, None),
+            (100, 90, None),
+            (100, 100, None),
+            (100, 101, Some(431)),
+            (100, 300, Some(431)),
+            (128, 128, None),
+            (128, 129, Some(431)),
+        ];
+        for &(limit, fields, reject) in rows {
+            let mut config = ServerConfig::default();
+            config.max_header_count = limit;
+            let input = head_with_fields(fields);
+            let got = run(&input, &config);
+            match reject {
+                None => assert_eq!(got, any_head(input.len()), "{fields} fields, limit {limit}"),
+                Some(status) => assert_eq!(
+                    got,
+                    Outcome::Reject(status),
+                    "{fields} fields, limit {limit}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn too_many_fields_refused_before_the_head_ends() {
+        let mut config = ServerConfig::default();
+        config.max_header_count = 100;
+        let mut input = head_with_fields(150);
+        input.truncate(input.len() - 2); // no blank line yet
+        assert_eq!(run(&input, &config), Outcome::Reject(431));
+    }
+
+    impl Want {
+        /// The [`Outcome`] this expects for an input of `len` bytes.
+        fn or_len(self, len: usize) -> Outcome {
+            match self {
+                Want::Partial => Outcome::Partial,
+                Want::Head { uri, info } => Outcome::Head {
+                    len,
+                    uri: uri.to_owned(),
+                    info,
+                },
+                Want::Reject(status) => Outcome::Reject(status),
+            }
+        }
+    }
+
+    #[test]
+    fn header_bytes_limit() {
+        let mut config = ServerConfig::default();
+        config.max_header_bytes = 200;
+        let with_len = |n: usize| {
+            let mut head = b"GET / HTTP/1.1\r\nHost: a\r\nX-Pad: ".to_vec();
+            let pad = n - head.len() - 4;
+            head.resize(head.len() + pad, b'p');
+            head.extend_from_slice(b"\r\n\r\n");
+            assert_eq!(head.len(), n);
+            head
+        };
+        let at_limit = with_len(200);
+        assert_eq!(
+            run(&at_limit, &config),
+            head("/", Empty, true, false).or_len(200)
+        );
+        assert_eq!(run(&with_len(201), &config), Outcome::Reject(431));
+        // Partial: refused as soon as the buffered bytes pass the limit.
+        let unfinished = &with_len(400)[..300];
+        assert_eq!(run(&unfinished[..200], &config), Outcome::Partial);
+        assert_eq!(run(&unfinished[..201], &config), Outcome::Reject(431));
+        assert_eq!(run(unfinished, &config), Outcome::Reject(431));
+    }
+
+    #[test]
+    fn request_line_limit() {
+        let mut config = ServerConfig::default();
+        config.max_request_line = 64;
+        // A request line of `n` bytes, CRLF not counted.
+        let line = |n: usize| {
+            let fixed = "GET / HTTP/1.1".len();
+            format!("GET /{} HTTP/1.1", "a".repeat(n - fixed))
+        };
+        assert_eq!(line(64).len(), 64);
+        let complete = |n| format!("{}\r\nHost: a\r\n\r\n", line(n)).into_bytes();
+
+        let short = complete(63);
+        assert!(matches!(run(&short, &config), Outcome::Head { .. }));
+        assert_eq!(run(&complete(65), &config), Outcome::Reject(414));
+        assert_eq!(run(&complete(1000), &config), Outcome::Reject(414));
+        // Still partial: refused once the line is too long, before its end arrives.
+        let long = line(1000);
+        assert_eq!(run(&long.as_bytes()[..40], &config), Outcome::Partial);
+        assert_eq!(run(&long.as_bytes()[..200], &config), Outcome::Reject(414));
+        // A long line that is also malformed is still reported as too long.
+        let garbage = format!("GET /{} HTTP/9\r\n\r\n", "\x01".repeat(100));
+        assert_eq!(run(garbage.as_bytes(), &config), Outcome::Reject(414));
+        // The default allows long targets well past a typical buffer.
+        assert!(matches!(
+            run(&complete(8000), &ServerConfig::default()),
+            Outcome::Head { .. }
+        ));
+    }
+
+    /// xorshift64: deterministic, dependency-free randomness for the robustness tests.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Random bytes mixed with fragments of real heads, so inputs get past the first token.
+    fn http_ish(rng: &mut Rng) -> Vec<u8> {
+        const FRAGMENTS: &[&[u8]] = &[
+            b"GET ",
+            b"POST ",
+            b"OPTIONS ",
+            b"/",
+            b"*",
+            b"http://h",
+            b" HTTP/1.1\r\n",
+            b" HTTP/1.0\r\n",
+            b"Host: a\r\n",
+            b"Transfer-Encoding:",
+            b"Content-Length:",
+            b"Content_Length:",
+            b"Connection: close",
+            b"Expect: 100-continue",
+            b"chunked",
+            b"gzip",
+            b",",
+            b" ",
+            b"5",
+            b"\r\n",
+            b"\r\n\r\n",
+            b"\n",
+            b"\r",
+            b":",
+        ];
+        let mut out = Vec::new();
+        for _ in 0..rng.below(24) {
+            if rng.below(3) == 0 {
+                for _ in 0..1 + rng.below(4) {
+                    out.push(rng.next() as u8);
+                }
+            } else {
+                out.extend_from_slice(FRAGMENTS[rng.below(FRAGMENTS.len())]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn random_heads_never_panic() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let default = ServerConfig::default();
+        let mut tight = ServerConfig::default();
+        tight.max_header_bytes = 64;
+        tight.max_request_line = 24;
+        tight.max_header_count = 3;
+        let mut accepted = 0;
+        for i in 0..20_000 {
+            let mut input = http_ish(&mut rng);
+            if i % 4 == 0 {
+                // A valid start makes the framing checks run on random fields.
+                input.splice(0..0, b"POST / HTTP/1.1\r\nHost: a\r\n".iter().copied());
+                input.extend_from_slice(b"\r\n\r\n");
+            }
+            let config = if i % 2 == 0 { &default } else { &tight };
+            if matches!(run(&input, config), Outcome::Head { .. }) {
+                accepted += 1;
+            }
+        }
+        // The generator must reach the framing checks, or the test proves little.
+        assert!(accepted > 100, "only {accepted} random heads parsed");
+    }
+}
