@@ -123,7 +123,10 @@ mod tests {
         map.append("X-Keep", "k");
         map.append("ACCEPT", "b");
         map.insert("accept", "c");
-        assert_eq!(fields(&map), [(&b"X-Keep"[..], &b"k"[..]), (b"accept", b"c")]);
+        assert_eq!(
+            fields(&map),
+            [(&b"X-Keep"[..], &b"k"[..]), (b"accept", b"c")]
+        );
         assert_eq!(map.get("Accept"), Some(&b"c"[..]));
         assert_eq!(map.len(), 2);
     }

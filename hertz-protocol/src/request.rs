@@ -2,7 +2,9 @@
 
 use bytes::Bytes;
 
-use crate::{HeaderMap, Method};
+use std::fmt;
+
+use crate::{BodyStream, HeaderMap, Method};
 
 /// The protocol version of a message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,6 +42,29 @@ pub struct Request {
     trailers: HeaderMap,
     body: Bytes,
     keep_alive: bool,
+    /// A streamed body, for requests a client sends; the server never sets it.
+    body_stream: StreamSlot,
+}
+
+/// Holds a client request's streamed body. A stream cannot be duplicated, so a cloned
+/// request has none.
+#[derive(Default)]
+struct StreamSlot(Option<BodyStream>);
+
+impl Clone for StreamSlot {
+    fn clone(&self) -> Self {
+        StreamSlot(None)
+    }
+}
+
+impl fmt::Debug for StreamSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Some(stream)"
+        } else {
+            "None"
+        })
+    }
 }
 
 impl Request {
@@ -132,6 +157,24 @@ impl Request {
     /// Replaces the body.
     pub fn set_body(&mut self, body: impl Into<Bytes>) {
         self.body = body.into();
+    }
+
+    /// Sets a streamed body, sent with chunked encoding (client side). The stream is taken by
+    /// the client when the request is sent, so it is sent at most once and never retried.
+    /// A clone of the request has no stream.
+    pub fn set_body_stream(&mut self, stream: BodyStream) {
+        self.body = Bytes::new();
+        self.body_stream.0 = Some(stream);
+    }
+
+    /// Whether the body is a stream (client side).
+    pub fn is_body_stream(&self) -> bool {
+        self.body_stream.0.is_some()
+    }
+
+    /// Takes a streamed body out, leaving none.
+    pub fn take_body_stream(&mut self) -> Option<BodyStream> {
+        self.body_stream.0.take()
     }
 
     /// Whether the client asked to keep the connection open after this exchange.

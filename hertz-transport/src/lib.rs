@@ -26,6 +26,7 @@
 mod cancel;
 mod conn;
 mod transport;
+mod write_queue;
 
 pub mod tokio;
 

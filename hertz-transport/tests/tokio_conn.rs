@@ -129,7 +129,8 @@ async fn writes_arrive_in_order() {
     let big2 = Bytes::from(pattern(100 * KIB + 17, 5));
     let mut want = Vec::new();
 
-    conn.write_buf().extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
+    conn.write_buf()
+        .extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
     want.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
     conn.write_bytes(big1.clone());
     want.extend_from_slice(&big1);

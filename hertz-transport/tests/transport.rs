@@ -9,7 +9,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hertz_transport::{bind, CancelToken, Conn, ConnExt, ConnHandler, TransportConfig, TransportKind};
+use hertz_transport::{
+    bind, CancelToken, Conn, ConnExt, ConnHandler, TransportConfig, TransportKind,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -85,10 +87,8 @@ async fn serves_until_shutdown() {
     let message = pattern(200 * 1024, 7);
     let (mut large_r, mut large_w) = large.split();
     let mut echoed = vec![0; message.len()];
-    let (written, read) = tokio::join!(
-        large_w.write_all(&message),
-        large_r.read_exact(&mut echoed)
-    );
+    let (written, read) =
+        tokio::join!(large_w.write_all(&message), large_r.read_exact(&mut echoed));
     written.unwrap();
     read.unwrap();
     assert!(echoed == message);

@@ -206,7 +206,8 @@ mod tests {
     use super::*;
 
     /// Three chunks (one with extensions, one spanning CRLFs of its own) and two trailers.
-    const BODY: &[u8] = b"4;ext=1\r\nWiki\r\n5 ; name=\"q\" ;flag\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n\
+    const BODY: &[u8] =
+        b"4;ext=1\r\nWiki\r\n5 ; name=\"q\" ;flag\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n\
                           0;last\r\nX-Trailer: one\r\nX-Other:\ttwo\r\n\r\n";
     const DECODED: &[u8] = b"Wikipedia in\r\n\r\nchunks.";
 
@@ -227,15 +228,27 @@ mod tests {
         let mut pending = Vec::new();
         let mut consumed = 0;
         for (i, piece) in pieces.iter().enumerate() {
-            assert!(!decoder.is_done(), "done before piece {i} of {}", pieces.len());
+            assert!(
+                !decoder.is_done(),
+                "done before piece {i} of {}",
+                pieces.len()
+            );
             pending.extend_from_slice(piece);
             let n = decoder.decode(&pending, &mut body, &mut trailers)?;
             assert!(n <= pending.len());
             pending.drain(..n);
             consumed += n;
         }
-        assert!(decoder.is_done(), "not done after all {} pieces", pieces.len());
-        assert!(pending.is_empty(), "left {:?}", String::from_utf8_lossy(&pending));
+        assert!(
+            decoder.is_done(),
+            "not done after all {} pieces",
+            pieces.len()
+        );
+        assert!(
+            pending.is_empty(),
+            "left {:?}",
+            String::from_utf8_lossy(&pending)
+        );
         Ok(Decoded {
             body: body.to_vec(),
             trailers: trailers
@@ -315,11 +328,17 @@ mod tests {
             Ok(BODY.len())
         );
         assert!(decoder.is_done());
-        assert_eq!(decoder.decode(&input[BODY.len()..], &mut body, &mut trailers), Ok(0));
+        assert_eq!(
+            decoder.decode(&input[BODY.len()..], &mut body, &mut trailers),
+            Ok(0)
+        );
 
         let mut decoder = ChunkedDecoder::new(MAX, MAX);
         let input = b"1\r\na\r\n0\r\n\r\nGET";
-        assert_eq!(decoder.decode(input, &mut body, &mut trailers), Ok(input.len() - 3));
+        assert_eq!(
+            decoder.decode(input, &mut body, &mut trailers),
+            Ok(input.len() - 3)
+        );
     }
 
     #[test]
@@ -336,14 +355,38 @@ mod tests {
             ("17 hex digits", b"fffffffffffffffff\r\n", MAX, MAX, 400),
             ("bare LF after size", b"3\nabc\r\n0\r\n\r\n", MAX, MAX, 400),
             ("bare CR in extension", b"3;a\rb\r\nabc\r\n", MAX, MAX, 400),
-            ("control byte in extension", b"3;a\x01\r\nabc\r\n", MAX, MAX, 400),
-            ("missing CRLF after data", b"3\r\nabcX\r\n0\r\n\r\n", MAX, MAX, 400),
+            (
+                "control byte in extension",
+                b"3;a\x01\r\nabc\r\n",
+                MAX,
+                MAX,
+                400,
+            ),
+            (
+                "missing CRLF after data",
+                b"3\r\nabcX\r\n0\r\n\r\n",
+                MAX,
+                MAX,
+                400,
+            ),
             ("CR then junk after data", b"3\r\nabc\rX", MAX, MAX, 400),
             ("LF only after data", b"3\r\nabc\n0\r\n\r\n", MAX, MAX, 400),
             ("data longer than its size", b"3\r\nabcd\r\n", MAX, MAX, 400),
             ("one chunk too large", b"b\r\n", 10, MAX, 413),
-            ("total too large", b"6\r\nabcdef\r\n5\r\nghijk\r\n", 10, MAX, 413),
-            ("15 hex digits, too large", b"fffffffffffffff\r\n", MAX, MAX, 413),
+            (
+                "total too large",
+                b"6\r\nabcdef\r\n5\r\nghijk\r\n",
+                10,
+                MAX,
+                413,
+            ),
+            (
+                "15 hex digits, too large",
+                b"fffffffffffffff\r\n",
+                MAX,
+                MAX,
+                413,
+            ),
             ("size line too long", &[b'1'; 5000], MAX, MAX, 400),
             (
                 "trailer section too large",
@@ -486,11 +529,21 @@ mod tests {
             let cut = rng.below(input.len() + 1);
             let (a, b) = input.split_at(cut);
             let halves = decode_pieces(&[a, b], max_body, max_trailers);
-            assert_eq!(whole, halves, "{:?} cut at {cut}", String::from_utf8_lossy(&input));
+            assert_eq!(
+                whole,
+                halves,
+                "{:?} cut at {cut}",
+                String::from_utf8_lossy(&input)
+            );
             if i % 10 == 0 {
                 let bytes: Vec<&[u8]> = input.chunks(1).collect();
                 let single = decode_pieces(&bytes, max_body, max_trailers);
-                assert_eq!(whole, single, "{:?} byte by byte", String::from_utf8_lossy(&input));
+                assert_eq!(
+                    whole,
+                    single,
+                    "{:?} byte by byte",
+                    String::from_utf8_lossy(&input)
+                );
             }
             if let Ok((body, _, true, _)) = &whole {
                 assert!(body.len() <= max_body);

@@ -155,7 +155,9 @@ mod tests {
         let mut out = BytesMut::new();
         write_head(&mut out, resp, version, framing, keep_alive, server);
         let text = String::from_utf8(out.to_vec()).expect("head is ASCII");
-        let (head, rest) = text.split_once("\r\n\r\n").expect("head ends with a blank line");
+        let (head, rest) = text
+            .split_once("\r\n\r\n")
+            .expect("head ends with a blank line");
         assert_eq!(rest, "", "bytes after the head");
         let mut lines = head.split("\r\n");
         let status = lines.next().unwrap().to_owned();
@@ -234,7 +236,8 @@ mod tests {
     fn handler_server_and_date_win() {
         let mut resp = Response::new();
         resp.headers_mut().insert("server", "mine");
-        resp.headers_mut().insert("date", "Sun, 06 Nov 1994 08:49:37 GMT");
+        resp.headers_mut()
+            .insert("date", "Sun, 06 Nov 1994 08:49:37 GMT");
         let (_, fields) = written(&resp, Version::Http11, Framing::NoBody, true, "hertz");
         assert_eq!(
             fields,
@@ -252,8 +255,14 @@ mod tests {
     fn framing_and_connection_fields() {
         use Framing::{Chunked, Length, NoBody, UntilClose};
         use Version::{Http10, Http11};
-        // (version, framing, keep_alive, fields after Server and Date)
-        let rows: &[(Version, Framing, bool, &[(&str, &str)])] = &[
+        /// Version, framing, keep-alive, and the fields expected after Server and Date.
+        type Row = (
+            Version,
+            Framing,
+            bool,
+            &'static [(&'static str, &'static str)],
+        );
+        let rows: &[Row] = &[
             (Http11, Length(0), true, &[("Content-Length", "0")]),
             (
                 Http11,
@@ -346,7 +355,10 @@ mod tests {
         let mut decoder = super::super::ChunkedDecoder::new(1 << 20, 1024);
         let mut body = BytesMut::new();
         let mut trailers = crate::HeaderMap::new();
-        assert_eq!(decoder.decode(&out, &mut body, &mut trailers), Ok(out.len()));
+        assert_eq!(
+            decoder.decode(&out, &mut body, &mut trailers),
+            Ok(out.len())
+        );
         assert!(decoder.is_done());
         assert_eq!(body.len(), 306);
         assert!(body.starts_with(b"hello") && body.ends_with(b"x!"));

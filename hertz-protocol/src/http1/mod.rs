@@ -1,4 +1,4 @@
-//! HTTP/1.1 (RFC 9112), server side.
+//! HTTP/1.1 (RFC 9112): the server, and the client side's encoding and parsing in [`client`].
 //!
 //! One concern per file, after hyper's `proto/h1`: `parse` turns buffered bytes into a
 //! request head and checks its framing, `chunked` decodes chunked bodies, `encode` writes
@@ -6,6 +6,7 @@
 //! to a [`Core`](crate::Core).
 
 mod chunked;
+pub mod client;
 mod encode;
 mod parse;
 mod reject;

@@ -62,11 +62,7 @@ pub(crate) fn parse_head(
         }
         other => other,
     };
-    let line_end = buf.iter().position(|&b| b == b'\n');
-    let line_too_long = match line_end {
-        Some(end) => end > config.max_request_line,
-        None => buf.len() > config.max_request_line,
-    };
+    let line_too_long = request_line_len(buf) > config.max_request_line;
     match parsed {
         Ok(httparse::Status::Complete(len)) => {
             if line_too_long {
@@ -102,6 +98,20 @@ pub(crate) fn parse_head(
             "request line too long",
         )),
         Err(err) => Err(Reject::bad(httparse_reason(err))),
+    }
+}
+
+/// Length of the request line without its line ending, after the empty lines a client may
+/// send first (RFC 9112 §2.2); an unfinished line counts what has arrived.
+fn request_line_len(buf: &[u8]) -> usize {
+    let start = buf
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(buf.len());
+    let line = &buf[start..];
+    match line.iter().position(|&b| b == b'\n') {
+        Some(lf) => line[..lf].strip_suffix(b"\r").unwrap_or(&line[..lf]).len(),
+        None => line.len(),
     }
 }
 
@@ -204,7 +214,14 @@ fn origin_form(head: &Bytes, target: Range<usize>, method: &Method) -> Result<By
                 .map(|i| authority_at + i);
             match path_at {
                 Some(i) if raw[i] == b'/' => Ok(head.slice(target.start + i..target.end)),
-                _ => Ok(Bytes::from_static(b"/")),
+                // An empty path is "/" (RFC 9112 §3.2.2); the query stays.
+                Some(i) => {
+                    let mut origin = bytes::BytesMut::with_capacity(raw.len() - i + 1);
+                    origin.extend_from_slice(b"/");
+                    origin.extend_from_slice(&raw[i..]);
+                    Ok(origin.freeze())
+                }
+                None => Ok(Bytes::from_static(b"/")),
             }
         }
     }
@@ -402,7 +419,12 @@ mod tests {
         }
     }
 
-    fn head(uri: &'static str, framing: BodyFraming, keep_alive: bool, expect_continue: bool) -> Want {
+    fn head(
+        uri: &'static str,
+        framing: BodyFraming,
+        keep_alive: bool,
+        expect_continue: bool,
+    ) -> Want {
         Want::Head {
             uri,
             info: HeadInfo {
@@ -461,24 +483,56 @@ mod tests {
             ),
             ("only a request line", "GET / HTTP/1.1\r\n", Want::Partial),
             ("empty input", "", Want::Partial),
-            ("HTTP/2.0 version", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", Want::Reject(400)),
-            ("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
-            ("space before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", Want::Reject(400)),
+            (
+                "HTTP/2.0 version",
+                "GET / HTTP/2.0\r\nHost: a\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "lower-case version",
+                "GET / http/1.1\r\nHost: a\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "space before colon",
+                "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+                Want::Reject(400),
+            ),
             (
                 "obs-fold",
                 "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n",
                 Want::Reject(400),
             ),
-            ("bare CR in a value", "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", Want::Reject(400)),
-            ("control byte in a value", "GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n", Want::Reject(400)),
-            ("NUL in a value", "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", Want::Reject(400)),
-            ("missing Host on 1.1", "GET / HTTP/1.1\r\n\r\n", Want::Reject(400)),
+            (
+                "bare CR in a value",
+                "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "control byte in a value",
+                "GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "NUL in a value",
+                "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "missing Host on 1.1",
+                "GET / HTTP/1.1\r\n\r\n",
+                Want::Reject(400),
+            ),
             (
                 "two Host fields",
                 "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
                 Want::Reject(400),
             ),
-            ("no Host needed on 1.0", "GET / HTTP/1.0\r\n\r\n", head("/", Empty, false, false)),
+            (
+                "no Host needed on 1.0",
+                "GET / HTTP/1.0\r\n\r\n",
+                head("/", Empty, false, false),
+            ),
             // Request targets (RFC 9112 §3.2).
             (
                 "absolute-form reduced to origin-form",
@@ -495,12 +549,32 @@ mod tests {
                 "GET http://example.com HTTP/1.1\r\nHost: a\r\n\r\n",
                 head("/", Empty, true, false),
             ),
-            ("other scheme", "GET ftp://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
-            ("relative target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
-            ("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", head("*", Empty, true, false)),
-            ("* with GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", Want::Reject(400)),
+            (
+                "other scheme",
+                "GET ftp://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "relative target",
+                "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "OPTIONS *",
+                "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+                head("*", Empty, true, false),
+            ),
+            (
+                "* with GET",
+                "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
+                Want::Reject(400),
+            ),
             // Keep-alive (RFC 9112 §9.3).
-            ("1.0 closes by default", "GET / HTTP/1.0\r\nHost: a\r\n\r\n", head("/", Empty, false, false)),
+            (
+                "1.0 closes by default",
+                "GET / HTTP/1.0\r\nHost: a\r\n\r\n",
+                head("/", Empty, false, false),
+            ),
             (
                 "1.0 keep-alive",
                 "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
@@ -588,11 +662,31 @@ mod tests {
                 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n",
                 Want::Reject(400),
             ),
-            ("plus sign", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", Want::Reject(400)),
-            ("minus sign", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n", Want::Reject(400)),
-            ("hex", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x5\r\n\r\n", Want::Reject(400)),
-            ("inner space", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\n", Want::Reject(400)),
-            ("empty", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n", Want::Reject(400)),
+            (
+                "plus sign",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "minus sign",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "hex",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x5\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "inner space",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\n",
+                Want::Reject(400),
+            ),
+            (
+                "empty",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n",
+                Want::Reject(400),
+            ),
             (
                 "19 digits fit",
                 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9999999999999999999\r\n\r\n",
@@ -631,7 +725,8 @@ mod tests {
             ),
             (
                 "gzip then chunked in two fields",
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\
+                 Transfer-Encoding: chunked\r\n\r\n",
                 Want::Reject(501),
             ),
             (
@@ -651,7 +746,8 @@ mod tests {
             ),
             (
                 "chunked in two fields",
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\
+                 Transfer-Encoding: chunked\r\n\r\n",
                 Want::Reject(400),
             ),
             (
@@ -686,12 +782,14 @@ mod tests {
             ),
             (
                 "Transfer-Encoding and Content-Length",
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\
+                 Content-Length: 5\r\n\r\n",
                 Want::Reject(400),
             ),
             (
                 "Content-Length and Transfer-Encoding",
-                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\
+                 Transfer-Encoding: chunked\r\n\r\n",
                 Want::Reject(400),
             ),
             (
@@ -748,8 +846,10 @@ mod tests {
 
     #[test]
     fn every_prefix_of_a_valid_head_is_partial() {
-        let mut config = ServerConfig::default();
-        config.max_header_count = 100;
+        let config = ServerConfig {
+            max_header_count: 100,
+            ..ServerConfig::default()
+        };
         for head in valid_heads() {
             for cut in 0..head.len() {
                 assert_eq!(
@@ -812,7 +912,10 @@ mod tests {
         for (name, value) in req.headers().iter() {
             for part in [name, value] {
                 let at = part.as_ptr() as usize;
-                assert!(range.contains(&at) || part.is_empty(), "{part:?} was copied");
+                assert!(
+                    range.contains(&at) || part.is_empty(),
+                    "{part:?} was copied"
+                );
             }
         }
     }
@@ -826,7 +929,12 @@ mod tests {
         let mut req = Request::new();
         for (input, method, version, fields) in [
             (&first[..], Method::Delete, Version::Http11, 3),
-            (&second[..], Method::Other("BREW".into()), Version::Http10, 0),
+            (
+                &second[..],
+                Method::Other("BREW".into()),
+                Version::Http10,
+                0,
+            ),
         ] {
             let len = parse_head(input, &config, &mut offsets).unwrap().unwrap();
             req.reset();
@@ -867,8 +975,10 @@ mod tests {
             (128, 129, Some(431)),
         ];
         for &(limit, fields, reject) in rows {
-            let mut config = ServerConfig::default();
-            config.max_header_count = limit;
+            let config = ServerConfig {
+                max_header_count: limit,
+                ..ServerConfig::default()
+            };
             let input = head_with_fields(fields);
             let got = run(&input, &config);
             match reject {
@@ -884,8 +994,10 @@ mod tests {
 
     #[test]
     fn too_many_fields_refused_before_the_head_ends() {
-        let mut config = ServerConfig::default();
-        config.max_header_count = 100;
+        let config = ServerConfig {
+            max_header_count: 100,
+            ..ServerConfig::default()
+        };
         let mut input = head_with_fields(150);
         input.truncate(input.len() - 2); // no blank line yet
         assert_eq!(run(&input, &config), Outcome::Reject(431));
@@ -908,8 +1020,10 @@ mod tests {
 
     #[test]
     fn header_bytes_limit() {
-        let mut config = ServerConfig::default();
-        config.max_header_bytes = 200;
+        let config = ServerConfig {
+            max_header_bytes: 200,
+            ..ServerConfig::default()
+        };
         let with_len = |n: usize| {
             let mut head = b"GET / HTTP/1.1\r\nHost: a\r\nX-Pad: ".to_vec();
             let pad = n - head.len() - 4;
@@ -933,8 +1047,10 @@ mod tests {
 
     #[test]
     fn request_line_limit() {
-        let mut config = ServerConfig::default();
-        config.max_request_line = 64;
+        let config = ServerConfig {
+            max_request_line: 64,
+            ..ServerConfig::default()
+        };
         // A request line of `n` bytes, CRLF not counted.
         let line = |n: usize| {
             let fixed = "GET / HTTP/1.1".len();
@@ -1022,10 +1138,12 @@ mod tests {
     fn random_heads_never_panic() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let default = ServerConfig::default();
-        let mut tight = ServerConfig::default();
-        tight.max_header_bytes = 64;
-        tight.max_request_line = 24;
-        tight.max_header_count = 3;
+        let tight = ServerConfig {
+            max_header_bytes: 64,
+            max_request_line: 24,
+            max_header_count: 3,
+            ..ServerConfig::default()
+        };
         let mut accepted = 0;
         for i in 0..20_000 {
             let mut input = http_ish(&mut rng);
@@ -1035,11 +1153,54 @@ mod tests {
                 input.extend_from_slice(b"\r\n\r\n");
             }
             let config = if i % 2 == 0 { &default } else { &tight };
+            let mut offsets = HeadOffsets::default();
+            if let Ok(Some(len)) = parse_head(&input, config, &mut offsets) {
+                // A head that parses was only ever "incomplete" before its last byte.
+                for cut in 0..len {
+                    assert_eq!(
+                        parse_head(&input[..cut], config, &mut offsets),
+                        Ok(None),
+                        "prefix of {cut} bytes of {:?}",
+                        String::from_utf8_lossy(&input)
+                    );
+                }
+            }
             if matches!(run(&input, config), Outcome::Head { .. }) {
                 accepted += 1;
             }
         }
         // The generator must reach the framing checks, or the test proves little.
         assert!(accepted > 100, "only {accepted} random heads parsed");
+    }
+
+    #[test]
+    fn request_line_limit_is_inclusive_and_skips_leading_empty_lines() {
+        let mut config = ServerConfig::default();
+        config.max_request_line = 64;
+        let line = format!("GET /{} HTTP/1.1", "a".repeat(50));
+        assert_eq!(line.len(), 64);
+        let exact = format!("{line}\r\nHost: a\r\n\r\n");
+        assert!(matches!(
+            run(exact.as_bytes(), &config),
+            Outcome::Head { .. }
+        ));
+        // A leading CRLF must not hide an over-long request line, complete or partial.
+        let hidden = format!("\r\nGET /{} HTTP/1.1\r\nHost: a\r\n\r\n", "a".repeat(1000));
+        assert_eq!(run(hidden.as_bytes(), &config), Outcome::Reject(414));
+        let partial = format!("\r\nGET /{}", "a".repeat(1000));
+        assert_eq!(run(partial.as_bytes(), &config), Outcome::Reject(414));
+    }
+
+    #[test]
+    fn absolute_form_with_empty_path_keeps_the_query() {
+        let config = ServerConfig::default();
+        let got = run(
+            b"GET http://example.com?q=1 HTTP/1.1\r\nHost: a\r\n\r\n",
+            &config,
+        );
+        assert!(
+            matches!(got, Outcome::Head { ref uri, .. } if uri == "/?q=1"),
+            "{got:?}"
+        );
     }
 }

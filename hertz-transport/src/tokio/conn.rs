@@ -1,6 +1,5 @@
 //! `Conn` over a tokio `TcpStream`: one contiguous, growable read buffer and a write queue.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::io::{self, IoSlice};
 use std::net::SocketAddr;
@@ -13,15 +12,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
+use crate::write_queue::{WriteQueue, MAX_IOVECS};
 use crate::Conn;
 #[cfg(doc)]
 use crate::TransportConfig;
-
-/// Payloads up to this size are copied into the output buffer rather than queued: one
-/// contiguous write beats an extra iovec for small bodies.
-const COPY_THRESHOLD: usize = 4 * 1024;
-/// At most this many iovecs per `writev`.
-const MAX_IOVECS: usize = 64;
 
 /// A tokio byte stream (a `TcpStream` by default; TLS streams and in-memory pipes work too)
 /// with Hertz-style buffers.
@@ -30,9 +24,7 @@ pub struct TokioConn<S = TcpStream> {
     stream: S,
     rbuf: BytesMut,
     read_buffer_size: usize,
-    /// Payloads queued by `write_bytes`, in order; `wbuf` goes after them.
-    wqueue: VecDeque<Bytes>,
-    wbuf: BytesMut,
+    writes: WriteQueue,
     read_deadline: Deadline,
     write_deadline: Deadline,
     peer: SocketAddr,
@@ -50,32 +42,11 @@ where
             stream,
             rbuf: BytesMut::with_capacity(read_buffer_size),
             read_buffer_size,
-            wqueue: VecDeque::new(),
-            wbuf: BytesMut::with_capacity(read_buffer_size),
+            writes: WriteQueue::new(read_buffer_size),
             read_deadline: Deadline::default(),
             write_deadline: Deadline::default(),
             peer,
             local,
-        }
-    }
-
-    /// Drops `n` written bytes from the front of the queue and the output buffer.
-    fn consume_written(&mut self, mut n: usize) {
-        while n > 0 {
-            match self.wqueue.front_mut() {
-                Some(front) if front.len() <= n => {
-                    n -= front.len();
-                    self.wqueue.pop_front();
-                }
-                Some(front) => {
-                    front.advance(n);
-                    return;
-                }
-                None => {
-                    self.wbuf.advance(n);
-                    return;
-                }
-            }
         }
     }
 }
@@ -123,56 +94,35 @@ where
     }
 
     fn write_buf(&mut self) -> &mut BytesMut {
-        &mut self.wbuf
+        self.writes.buf()
     }
 
     fn write_bytes(&mut self, data: Bytes) {
-        if data.len() <= COPY_THRESHOLD {
-            self.wbuf.extend_from_slice(&data);
-            return;
-        }
-        if !self.wbuf.is_empty() {
-            let head = self.wbuf.split().freeze();
-            self.wqueue.push_back(head);
-        }
-        self.wqueue.push_back(data);
+        self.writes.push(data);
     }
 
     fn pending_write(&self) -> usize {
-        self.wqueue.iter().map(Bytes::len).sum::<usize>() + self.wbuf.len()
+        self.writes.pending()
     }
 
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while !self.wqueue.is_empty() || !self.wbuf.is_empty() {
+        while !self.writes.is_empty() {
             self.write_deadline.check()?;
-            let written = {
-                let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
-                let mut count = 0;
-                for chunk in self.wqueue.iter().take(MAX_IOVECS - 1) {
-                    iovs[count] = IoSlice::new(chunk);
-                    count += 1;
-                }
-                // The output buffer follows the queue, so it goes out only behind all of it.
-                if count == self.wqueue.len() && !self.wbuf.is_empty() {
-                    iovs[count] = IoSlice::new(&self.wbuf);
-                    count += 1;
-                }
-                match Pin::new(&mut self.stream).poll_write_vectored(cx, &iovs[..count]) {
-                    Poll::Ready(res) => res?,
-                    Poll::Pending => {
-                        self.write_deadline.register(cx)?;
-                        return Poll::Pending;
-                    }
+            let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
+            let count = self.writes.iovecs(&mut iovs);
+            let written = match Pin::new(&mut self.stream).poll_write_vectored(cx, &iovs[..count]) {
+                Poll::Ready(res) => res?,
+                Poll::Pending => {
+                    self.write_deadline.register(cx)?;
+                    return Poll::Pending;
                 }
             };
             if written == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
-            self.consume_written(written);
+            self.writes.consume(written);
         }
-        if self.wbuf.capacity() > 4 * self.read_buffer_size {
-            self.wbuf = BytesMut::with_capacity(self.read_buffer_size);
-        }
+        self.writes.shrink();
         Poll::Ready(Ok(()))
     }
 

@@ -3,7 +3,9 @@
 //! Everything tokio-specific in the transport layer lives in this module.
 
 mod conn;
+mod dial;
 mod listener;
 
 pub use conn::TokioConn;
+pub use dial::Dialer;
 pub use listener::TokioTransport;

@@ -38,7 +38,11 @@ pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
 pub async fn fill_until<C: Conn + ?Sized>(conn: &mut C, n: usize) {
     while conn.len() < n {
         let added = conn.fill().await.unwrap();
-        assert!(added > 0, "peer closed with {} of {n} bytes buffered", conn.len());
+        assert!(
+            added > 0,
+            "peer closed with {} of {n} bytes buffered",
+            conn.len()
+        );
     }
 }
 

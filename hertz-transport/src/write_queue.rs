@@ -1,0 +1,97 @@
+//! The batching writer shared by every `Conn`: an output buffer for small pieces and a queue
+//! of shared payloads, sent in order with vectored writes.
+
+use std::collections::VecDeque;
+use std::io::IoSlice;
+
+use bytes::{Buf, Bytes, BytesMut};
+
+/// Payloads up to this size are copied into the output buffer rather than queued: one
+/// contiguous write beats an extra iovec for small bodies.
+const COPY_THRESHOLD: usize = 4 * 1024;
+/// At most this many iovecs per `writev`.
+pub(crate) const MAX_IOVECS: usize = 64;
+
+/// Pending output, in order: `queue` first, then `buf`.
+#[derive(Debug)]
+pub(crate) struct WriteQueue {
+    queue: VecDeque<Bytes>,
+    buf: BytesMut,
+    initial: usize,
+}
+
+impl WriteQueue {
+    pub(crate) fn new(initial: usize) -> Self {
+        WriteQueue {
+            queue: VecDeque::new(),
+            buf: BytesMut::with_capacity(initial),
+            initial,
+        }
+    }
+
+    pub(crate) fn buf(&mut self) -> &mut BytesMut {
+        &mut self.buf
+    }
+
+    pub(crate) fn push(&mut self, data: Bytes) {
+        if data.len() <= COPY_THRESHOLD {
+            self.buf.extend_from_slice(&data);
+            return;
+        }
+        if !self.buf.is_empty() {
+            let head = self.buf.split().freeze();
+            self.queue.push_back(head);
+        }
+        self.queue.push_back(data);
+    }
+
+    pub(crate) fn pending(&self) -> usize {
+        self.queue.iter().map(Bytes::len).sum::<usize>() + self.buf.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty() && self.buf.is_empty()
+    }
+
+    /// Fills `iovs` with the next pieces to send; returns how many were set.
+    pub(crate) fn iovecs<'a>(&'a self, iovs: &mut [IoSlice<'a>; MAX_IOVECS]) -> usize {
+        let mut count = 0;
+        for chunk in self.queue.iter().take(MAX_IOVECS - 1) {
+            iovs[count] = IoSlice::new(chunk);
+            count += 1;
+        }
+        // The output buffer follows the queue, so it goes out only behind all of it.
+        if count == self.queue.len() && !self.buf.is_empty() {
+            iovs[count] = IoSlice::new(&self.buf);
+            count += 1;
+        }
+        count
+    }
+
+    /// Drops `n` written bytes from the front.
+    pub(crate) fn consume(&mut self, mut n: usize) {
+        while n > 0 {
+            match self.queue.front_mut() {
+                Some(front) if front.len() <= n => {
+                    n -= front.len();
+                    self.queue.pop_front();
+                }
+                Some(front) => {
+                    front.advance(n);
+                    return;
+                }
+                None => {
+                    self.buf.advance(n);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// After a flush: a buffer that grew for one large response shrinks back.
+    pub(crate) fn shrink(&mut self) {
+        if self.buf.capacity() > 4 * self.initial {
+            self.buf = BytesMut::with_capacity(self.initial);
+        }
+    }
+}
