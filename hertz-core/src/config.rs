@@ -61,8 +61,8 @@ impl Config {
         self
     }
 
-    /// Worker threads of the runtime [`Engine::spin`](crate::Engine::spin) builds
-    /// (default: the number of cores).
+    /// Worker threads: the tokio runtime's threads for the tokio transport, the event loops
+    /// for netpoll (default: the number of cores).
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.max(1);
         self

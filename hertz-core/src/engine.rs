@@ -10,7 +10,7 @@ use hertz_binding::BindError;
 use hertz_protocol::http1::Http1Factory;
 use hertz_protocol::{Server, ServerFactory};
 use hertz_router::Router;
-use hertz_transport::{CancelToken, Conn, ConnHandler, TransportConfig};
+use hertz_transport::{CancelToken, Conn, ConnHandler, TransportConfig, TransportKind};
 
 use crate::app::{default_bind_error_handler, App, BindErrorHandler, Route, RouteOptions};
 use crate::core::EngineCore;
@@ -215,6 +215,7 @@ impl Engine {
         let mut transport_config = TransportConfig::new(addr);
         transport_config.exit_wait = frozen.config.exit_wait_time;
         transport_config.read_buffer_size = frozen.config.read_buffer_size;
+        transport_config.loops = frozen.config.workers;
         let transport = hertz_transport::bind(frozen.config.transport, &transport_config)?;
         let local_addr = transport.local_addr();
         for hook in &frozen.on_run {
@@ -245,10 +246,17 @@ impl Engine {
         server.shutdown().await
     }
 
-    /// Builds a tokio runtime with [`Config::workers`] threads and [`run`](Engine::run)s on
-    /// it (Hertz's `h.Spin()`). Exits the process with status 1 if the server cannot start.
+    /// Builds a tokio runtime and [`run`](Engine::run)s on it (Hertz's `h.Spin()`). Exits the
+    /// process with status 1 if the server cannot start.
+    ///
+    /// With the tokio transport the runtime has [`Config::workers`] threads. With netpoll the
+    /// event loops are the workers, and the runtime is a single thread that serves what
+    /// handlers hand to tokio (timers, spawned tasks).
     pub fn spin(self) {
-        let workers = self.config.workers;
+        let workers = match self.config.transport {
+            TransportKind::Netpoll => 1,
+            _ => self.config.workers,
+        };
         let runtime = if workers <= 1 {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()

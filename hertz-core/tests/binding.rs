@@ -3,9 +3,11 @@
 
 mod support;
 
+use rstest::rstest;
+
 use hertz_core::binding::FilePart;
 use hertz_core::{Bind, Context, RequestContext, Routes};
-use support::{engine, roundtrip, start};
+use support::{engine, roundtrip, start, Netpoll, Tokio, TransportKind};
 
 #[derive(Bind, Debug)]
 struct Profile {
@@ -74,8 +76,8 @@ async fn login(_ctx: Context, c: &mut RequestContext) {
     c.string(200, format!("welcome {}", l.user));
 }
 
-fn app() -> hertz_core::Engine {
-    let mut h = engine();
+fn app(transport: TransportKind) -> hertz_core::Engine {
+    let mut h = engine(transport);
     h.post("/users/:id", profile)
         .post("/upload", upload)
         .post("/login", login);
@@ -89,9 +91,10 @@ fn post(path: &str, headers: &str, body: &str) -> String {
     )
 }
 
+#[rstest]
 #[tokio::test]
-async fn every_source_binds() {
-    let server = start(app()).await;
+async fn every_source_binds(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(transport)).await;
     let req = post(
         "/users/42?age=30&tag=a&tag=b",
         "X-Token: t0k\r\nCookie: theme=dark; sid=s1\r\nContent-Type: application/json\r\n",
@@ -126,9 +129,12 @@ async fn every_source_binds() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn bad_input_is_a_400_naming_field_and_source() {
-    let server = start(app()).await;
+async fn bad_input_is_a_400_naming_field_and_source(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(transport)).await;
     let json = "Content-Type: application/json\r\n";
     let cases: Vec<(&str, String, &str, &str)> = vec![
         (
@@ -239,9 +245,12 @@ async fn bad_input_is_a_400_naming_field_and_source() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn one_engine_wide_error_handler_replaces_the_default() {
-    let mut h = app();
+async fn one_engine_wide_error_handler_replaces_the_default(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = app(transport);
     h.bind_error_handler(|c, err| {
         c.string(
             422,

@@ -2,11 +2,13 @@
 
 mod support;
 
+use rstest::rstest;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hertz_core::{handler, Context, Engine, RequestContext, Routes, Tracer};
-use support::{config, engine, get, start, Raw, WAIT};
+use support::{config, engine, get, start, Netpoll, Raw, Tokio, TransportKind, WAIT};
 use tokio::sync::{mpsc, Notify};
 
 async fn boom(_ctx: Context, _c: &mut RequestContext) {
@@ -17,9 +19,12 @@ async fn ok(_ctx: Context, c: &mut RequestContext) {
     c.string(200, "ok");
 }
 
+#[rstest]
 #[tokio::test]
-async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
-    let mut h = engine();
+async fn a_panicking_handler_answers_500_and_the_server_keeps_serving(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = engine(transport);
     h.get("/boom", boom).get("/ok", ok);
     let server = start(h).await;
     let mut raw = Raw::connect(&server).await;
@@ -32,9 +37,12 @@ async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn without_recovery_a_panic_only_drops_its_connection() {
-    let mut h = Engine::new(config());
+async fn without_recovery_a_panic_only_drops_its_connection(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = Engine::new(config(transport));
     h.get("/boom", boom).get("/ok", ok);
     let server = start(h).await;
     let mut raw = Raw::connect(&server).await;
@@ -44,11 +52,12 @@ async fn without_recovery_a_panic_only_drops_its_connection() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn client_disconnect_cancels_the_context() {
+async fn client_disconnect_cancels_the_context(#[values(Tokio, Netpoll)] transport: TransportKind) {
     let (started_tx, mut started_rx) = mpsc::unbounded_channel::<()>();
     let (outcome_tx, mut outcome_rx) = mpsc::unbounded_channel::<&'static str>();
-    let mut h = engine();
+    let mut h = engine(transport);
     h.get(
         "/long",
         handler(move |ctx, c| {
@@ -82,13 +91,14 @@ async fn client_disconnect_cancels_the_context() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn handler_timeout_answers_503() {
+async fn handler_timeout_answers_503(#[values(Tokio, Netpoll)] transport: TransportKind) {
     async fn slow(_ctx: Context, c: &mut RequestContext) {
         tokio::time::sleep(WAIT).await;
         c.string(200, "too late");
     }
-    let mut h = Engine::with_defaults(config().handler_timeout(Duration::from_millis(50)));
+    let mut h = Engine::with_defaults(config(transport).handler_timeout(Duration::from_millis(50)));
     h.get("/slow", slow).get("/ok", ok);
     let server = start(h).await;
     let reply = get(&server, "/slow").await;
@@ -97,12 +107,15 @@ async fn handler_timeout_answers_503() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn graceful_shutdown_finishes_in_flight_requests_with_connection_close() {
+async fn graceful_shutdown_finishes_in_flight_requests_with_connection_close(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let release = Arc::new(Notify::new());
     let (started_tx, mut started_rx) = mpsc::unbounded_channel::<bool>();
     let hooks = Arc::new(Mutex::new(Vec::new()));
-    let mut h = engine();
+    let mut h = engine(transport);
     let gate = release.clone();
     h.get(
         "/work",
@@ -187,10 +200,11 @@ impl Tracer for RecordingTracer {
     }
 }
 
+#[rstest]
 #[tokio::test]
-async fn tracers_see_every_request_with_stats() {
+async fn tracers_see_every_request_with_stats(#[values(Tokio, Netpoll)] transport: TransportKind) {
     let recorded = Arc::new(Mutex::new(Recorded::default()));
-    let mut h = engine();
+    let mut h = engine(transport);
     h.tracer(RecordingTracer(recorded.clone()))
         .tracer(hertz_core::LogTracer);
     h.get("/users/:id", ok);

@@ -2,8 +2,10 @@
 
 mod support;
 
+use rstest::rstest;
+
 use hertz_core::{Context, RequestContext, Routes};
-use support::{config, engine, get, start};
+use support::{config, engine, get, start, Netpoll, Tokio, TransportKind};
 
 /// The steps a request went through, kept in the request's key/value store.
 #[derive(Default)]
@@ -67,9 +69,12 @@ async fn aborted_check(_ctx: Context, c: &mut RequestContext) {
     );
 }
 
+#[rstest]
 #[tokio::test]
-async fn registration_order_is_execution_order_with_post_processing() {
-    let mut h = engine();
+async fn registration_order_is_execution_order_with_post_processing(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = engine(transport);
     h.use_(render).use_(outer).use_(passive);
     h.get("/x", handler);
     let server = start(h).await;
@@ -79,9 +84,12 @@ async fn registration_order_is_execution_order_with_post_processing() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn abort_stops_the_chain_but_outer_middleware_still_finishes() {
-    let mut h = engine();
+async fn abort_stops_the_chain_but_outer_middleware_still_finishes(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = engine(transport);
     h.use_(render).use_(outer).use_(guard);
     h.get("/secret", handler);
     let server = start(h).await;
@@ -98,9 +106,10 @@ async fn abort_stops_the_chain_but_outer_middleware_still_finishes() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn groups_have_their_own_middleware() {
-    let mut h = engine();
+async fn groups_have_their_own_middleware(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let mut h = engine(transport);
     h.use_(render);
     {
         let mut api = h.group("/api");
@@ -123,9 +132,12 @@ async fn groups_have_their_own_middleware() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn middleware_registered_after_a_route_does_not_wrap_it() {
-    let mut h = engine();
+async fn middleware_registered_after_a_route_does_not_wrap_it(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = engine(transport);
     h.use_(render);
     h.get("/early", handler);
     h.use_(outer);
@@ -139,13 +151,16 @@ async fn middleware_registered_after_a_route_does_not_wrap_it() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn is_aborted_is_visible_to_outer_middleware() {
+async fn is_aborted_is_visible_to_outer_middleware(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     async fn watcher(ctx: Context, c: &mut RequestContext) {
         c.next(ctx.clone()).await;
         aborted_check(ctx, c).await;
     }
-    let mut h = engine();
+    let mut h = engine(transport);
     h.use_(render).use_(watcher).use_(guard);
     h.get("/x", handler);
     let server = start(h).await;
@@ -153,8 +168,11 @@ async fn is_aborted_is_visible_to_outer_middleware() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn no_route_and_no_method_handlers_run_after_engine_middleware() {
+async fn no_route_and_no_method_handlers_run_after_engine_middleware(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     async fn custom_404(_ctx: Context, c: &mut RequestContext) {
         step(c, "no-route");
         c.status(404);
@@ -163,7 +181,8 @@ async fn no_route_and_no_method_handlers_run_after_engine_middleware() {
         step(c, "no-method");
         c.status(405);
     }
-    let mut h = hertz_core::Engine::with_defaults(config().handle_method_not_allowed(true));
+    let mut h =
+        hertz_core::Engine::with_defaults(config(transport).handle_method_not_allowed(true));
     h.use_(render);
     h.no_route(custom_404).no_method(custom_405);
     h.get("/only-get", handler);

@@ -3,10 +3,12 @@
 
 mod support;
 
+use rstest::rstest;
+
 use std::time::Duration;
 
 use hertz_core::{Context, Engine, RequestContext, Routes};
-use support::{config, refused, roundtrip, start, Raw};
+use support::{config, refused, roundtrip, start, Netpoll, Raw, Tokio, TransportKind};
 
 async fn echo(_ctx: Context, c: &mut RequestContext) {
     let body = c.body().clone();
@@ -37,9 +39,12 @@ fn app(config: hertz_core::Config) -> Engine {
     h
 }
 
+#[rstest]
 #[tokio::test]
-async fn smuggling_and_malformed_heads_are_refused_and_closed() {
-    let server = start(app(config())).await;
+async fn smuggling_and_malformed_heads_are_refused_and_closed(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(config(transport))).await;
     let cases: &[(&str, &[u8], u16)] = &[
         ("TE and CL", b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
         ("CL and TE", b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", 400),
@@ -85,9 +90,10 @@ async fn smuggling_and_malformed_heads_are_refused_and_closed() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn accepted_target_forms() {
-    let server = start(app(config())).await;
+async fn accepted_target_forms(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(config(transport))).await;
     let (reply, _) = roundtrip(
         &server,
         b"GET http://example.com/hello HTTP/1.1\r\nHost: example.com\r\n\r\n",
@@ -102,9 +108,10 @@ async fn accepted_target_forms() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn limits_answer_431_414_413() {
-    let server = start(app(config()
+async fn limits_answer_431_414_413(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(config(transport)
         .max_header_bytes(4096)
         .max_header_count(10)
         .max_request_line(256)
@@ -159,9 +166,12 @@ async fn limits_answer_431_414_413() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn a_200_kib_header_block_is_accepted_under_the_default_limit() {
-    let server = start(app(config())).await;
+async fn a_200_kib_header_block_is_accepted_under_the_default_limit(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(config(transport))).await;
     let value = "v".repeat(200 * 1024);
     let req = format!("GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: {value}\r\n\r\n");
     let (reply, _) = roundtrip(&server, req.as_bytes()).await;
@@ -169,9 +179,12 @@ async fn a_200_kib_header_block_is_accepted_under_the_default_limit() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn slow_heads_and_bodies_get_408_and_silent_connections_are_closed() {
-    let server = start(app(config()
+async fn slow_heads_and_bodies_get_408_and_silent_connections_are_closed(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(config(transport)
         .read_header_timeout(Duration::from_millis(300))
         .read_body_timeout(Duration::from_millis(300))))
     .await;
@@ -195,9 +208,12 @@ async fn slow_heads_and_bodies_get_408_and_silent_connections_are_closed() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn pipelined_requests_get_ordered_responses() {
-    let server = start(app(config())).await;
+async fn pipelined_requests_get_ordered_responses(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(config(transport))).await;
     let mut raw = Raw::connect(&server).await;
     raw.send(
         b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nfirstGET /hello HTTP/1.1\r\nHost: a\r\n\r\nPOST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nthird",
@@ -212,9 +228,10 @@ async fn pipelined_requests_get_ordered_responses() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn keep_alive_and_connection_close() {
-    let server = start(app(config())).await;
+async fn keep_alive_and_connection_close(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(config(transport))).await;
     let mut raw = Raw::connect(&server).await;
     for _ in 0..3 {
         raw.send(b"GET /hello HTTP/1.1\r\nHost: a\r\n\r\n").await;
@@ -241,7 +258,7 @@ async fn keep_alive_and_connection_close() {
     assert!(raw.closed().await);
 
     // With keep-alive off, every response closes.
-    let server2 = start(app(config().keep_alive(false))).await;
+    let server2 = start(app(config(transport).keep_alive(false))).await;
     let (reply, mut raw) = roundtrip(&server2, b"GET /hello HTTP/1.1\r\nHost: a\r\n\r\n").await;
     assert_eq!(reply.header("connection"), Some("close"));
     assert!(raw.closed().await);
@@ -249,9 +266,12 @@ async fn keep_alive_and_connection_close() {
     server2.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn chunked_bodies_with_trailers_and_expect_continue() {
-    let server = start(app(config())).await;
+async fn chunked_bodies_with_trailers_and_expect_continue(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(config(transport))).await;
     let (reply, _) = roundtrip(
         &server,
         b"POST /trailer HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nX-Checksum: 42\r\n\r\n",
@@ -272,9 +292,10 @@ async fn chunked_bodies_with_trailers_and_expect_continue() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn head_date_and_server_headers() {
-    let server = start(app(config())).await;
+async fn head_date_and_server_headers(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(config(transport))).await;
     let mut raw = Raw::connect(&server).await;
     raw.send(b"HEAD /hello HTTP/1.1\r\nHost: a\r\n\r\n").await;
     let head = raw.response_head_only().await;
@@ -290,9 +311,10 @@ async fn head_date_and_server_headers() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn curl_sees_the_same_server() {
-    let server = start(app(config())).await;
+async fn curl_sees_the_same_server(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(config(transport))).await;
     let base = format!("http://{}", server.local_addr());
     let out = support::curl_text(&[
         "-X",

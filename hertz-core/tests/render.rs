@@ -2,13 +2,15 @@
 
 mod support;
 
+use rstest::rstest;
+
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
 use hertz_core::testing::TestClient;
 use hertz_core::{Context, CookieOptions, RequestContext, Routes};
-use support::{engine, get, start, Raw};
+use support::{engine, get, start, Netpoll, Raw, Tokio, TransportKind};
 
 #[derive(serde::Serialize)]
 struct User {
@@ -80,8 +82,8 @@ async fn stream(_ctx: Context, c: &mut RequestContext) {
     c.set_body_stream(Box::pin(Chunks(vec!["one,", "two,", "three"])));
 }
 
-fn app() -> hertz_core::Engine {
-    let mut h = engine();
+fn app(transport: TransportKind) -> hertz_core::Engine {
+    let mut h = engine(transport);
     h.get("/json", json)
         .get("/html", html)
         .get("/redirect", redirect)
@@ -92,9 +94,10 @@ fn app() -> hertz_core::Engine {
     h
 }
 
+#[rstest]
 #[tokio::test]
-async fn json_html_redirect_file() {
-    let server = start(app()).await;
+async fn json_html_redirect_file(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(transport)).await;
     let reply = get(&server, "/json").await;
     assert_eq!(
         reply.header("content-type"),
@@ -122,9 +125,10 @@ async fn json_html_redirect_file() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn cookies_in_and_out() {
-    let server = start(app()).await;
+async fn cookies_in_and_out(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let server = start(app(transport)).await;
     let mut raw = Raw::connect(&server).await;
     raw.send(b"GET /cookie HTTP/1.1\r\nHost: a\r\nCookie: a=1; theme=dark\r\n\r\n")
         .await;
@@ -143,9 +147,12 @@ async fn cookies_in_and_out() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn streamed_bodies_are_chunked_for_http11_and_close_delimited_for_http10() {
-    let server = start(app()).await;
+async fn streamed_bodies_are_chunked_for_http11_and_close_delimited_for_http10(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let server = start(app(transport)).await;
     let reply = get(&server, "/stream").await;
     assert_eq!(reply.header("transfer-encoding"), Some("chunked"));
     assert_eq!(reply.text(), "one,two,three");
@@ -165,9 +172,12 @@ async fn streamed_bodies_are_chunked_for_http11_and_close_delimited_for_http10()
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn the_test_client_round_trips_without_a_port() {
-    let client = TestClient::new(app());
+async fn the_test_client_round_trips_without_a_port(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let client = TestClient::new(app(transport));
     let resp = client.get("/json").send().await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.text(), r#"{"id":7,"name":"Ann \"the\" <admin>"}"#);

@@ -3,8 +3,10 @@
 
 mod support;
 
+use rstest::rstest;
+
 use hertz_core::{Config, Context, Engine, RequestContext, Routes};
-use support::{config, get, request, start};
+use support::{config, get, request, start, Netpoll, Tokio, TransportKind};
 
 /// Answers `pattern` or `pattern name=value ...`.
 async fn describe(_ctx: Context, c: &mut RequestContext) {
@@ -17,8 +19,8 @@ async fn describe(_ctx: Context, c: &mut RequestContext) {
     c.string(200, out);
 }
 
-async fn check(routes: &[&str], cases: &[(&str, &str)]) {
-    check_with(config(), routes, cases).await
+async fn check(transport: TransportKind, routes: &[&str], cases: &[(&str, &str)]) {
+    check_with(config(transport), routes, cases).await
 }
 
 async fn check_with(config: Config, routes: &[&str], cases: &[(&str, &str)]) {
@@ -39,9 +41,13 @@ async fn check_with(config: Config, routes: &[&str], cases: &[(&str, &str)]) {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn static_beats_param_beats_catch_all_with_backtracking() {
+async fn static_beats_param_beats_catch_all_with_backtracking(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     check(
+        transport,
         &[
             "/users",
             "/users/new",
@@ -65,9 +71,11 @@ async fn static_beats_param_beats_catch_all_with_backtracking() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn backtracking_across_params() {
+async fn backtracking_across_params(#[values(Tokio, Netpoll)] transport: TransportKind) {
     check(
+        transport,
         &["/a/:b/c", "/a/c/d", "/a/c/df", "/:e/c/f", "/*x"],
         &[
             ("/a/x/c", "/a/:b/c b=x"),
@@ -78,9 +86,11 @@ async fn backtracking_across_params() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn catch_all_at_root_with_params() {
+async fn catch_all_at_root_with_params(#[values(Tokio, Netpoll)] transport: TransportKind) {
     check(
+        transport,
         &["/*x", "/:1/second", "/:1/:2", "/:1/:2/third"],
         &[
             ("/first", "/*x x=first"),
@@ -91,9 +101,11 @@ async fn catch_all_at_root_with_params() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn no_match_is_404() {
+async fn no_match_is_404(#[values(Tokio, Netpoll)] transport: TransportKind) {
     check(
+        transport,
         &[
             "/:param1",
             "/:param1/foo",
@@ -105,9 +117,11 @@ async fn no_match_is_404() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn nested_catch_alls() {
+async fn nested_catch_alls(#[values(Tokio, Netpoll)] transport: TransportKind) {
     check(
+        transport,
         &["/*x", "/users/*x"],
         &[
             ("/users", "/*x x=users"),
@@ -118,9 +132,11 @@ async fn nested_catch_alls() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn different_param_names_at_one_position() {
+async fn different_param_names_at_one_position(#[values(Tokio, Netpoll)] transport: TransportKind) {
     check(
+        transport,
         &["/:parama/start", "/:paramb"],
         &[
             ("/x/start", "/:parama/start parama=x"),
@@ -130,18 +146,24 @@ async fn different_param_names_at_one_position() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn static_and_param_siblings() {
+async fn static_and_param_siblings(#[values(Tokio, Netpoll)] transport: TransportKind) {
     check(
+        transport,
         &["/a/b", "/:c/d"],
         &[("/a/b", "/a/b"), ("/a/d", "/:c/d c=a")],
     )
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn mid_segment_params_and_percent_decoding() {
+async fn mid_segment_params_and_percent_decoding(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     check(
+        transport,
         &["/id:id", "/files/:name"],
         &[
             ("/id123", "/id:id id=123"),
@@ -152,9 +174,12 @@ async fn mid_segment_params_and_percent_decoding() {
     .await;
 }
 
+#[rstest]
 #[tokio::test]
-async fn trailing_slash_redirects_keep_the_query() {
-    let mut h = support::engine();
+async fn trailing_slash_redirects_keep_the_query(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = support::engine(transport);
     h.get("/dir/", describe)
         .get("/file", describe)
         .post("/form", describe);
@@ -174,16 +199,19 @@ async fn trailing_slash_redirects_keep_the_query() {
     );
     server.shutdown().await.unwrap();
 
-    let mut h = Engine::with_defaults(config().redirect_trailing_slash(false));
+    let mut h = Engine::with_defaults(config(transport).redirect_trailing_slash(false));
     h.get("/file", describe);
     let server = start(h).await;
     assert_eq!(get(&server, "/file/").await.status, 404);
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn fixed_path_redirect_cleans_and_fixes_case() {
-    let mut h = Engine::with_defaults(config().redirect_fixed_path(true));
+async fn fixed_path_redirect_cleans_and_fixes_case(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = Engine::with_defaults(config(transport).redirect_fixed_path(true));
     h.get("/Users/profile", describe);
     let server = start(h).await;
     for path in ["/users/profile", "/Users//profile", "/x/../Users/profile"] {
@@ -194,10 +222,13 @@ async fn fixed_path_redirect_cleans_and_fixes_case() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn method_not_allowed_is_405_with_allow_only_when_enabled() {
+async fn method_not_allowed_is_405_with_allow_only_when_enabled(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let build = |on: bool| {
-        let mut h = Engine::with_defaults(config().handle_method_not_allowed(on));
+        let mut h = Engine::with_defaults(config(transport).handle_method_not_allowed(on));
         h.get("/thing", describe).put("/thing", describe);
         h
     };
@@ -212,9 +243,10 @@ async fn method_not_allowed_is_405_with_allow_only_when_enabled() {
     server.shutdown().await.unwrap();
 }
 
+#[rstest]
 #[tokio::test]
-async fn any_groups_and_head_fallback() {
-    let mut h = support::engine();
+async fn any_groups_and_head_fallback(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let mut h = support::engine(transport);
     h.any("/any", describe);
     h.group("/v1").get("/items/:id", describe);
     let server = start(h).await;
@@ -238,7 +270,7 @@ async fn any_groups_and_head_fallback() {
 
 #[test]
 fn conflicting_registration_names_both_routes() {
-    let mut h = support::engine();
+    let mut h = support::engine(Tokio);
     h.get("/users/:id", describe);
     let err = h
         .try_handle("GET", "/users/:id", describe)
@@ -256,8 +288,11 @@ fn conflicting_registration_names_both_routes() {
     );
 }
 
+#[rstest]
 #[tokio::test]
-async fn every_github_api_route_matches_its_own_pattern() {
+async fn every_github_api_route_matches_its_own_pattern(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/github-api-routes.tsv");
     let text = std::fs::read_to_string(&data)
@@ -273,7 +308,7 @@ async fn every_github_api_route_matches_its_own_pattern() {
         rows.len(),
         data.display()
     );
-    let mut h = support::engine();
+    let mut h = support::engine(transport);
     for (pattern, _) in &rows {
         h.get(pattern, describe);
     }

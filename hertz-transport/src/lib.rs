@@ -19,8 +19,8 @@
 //!   sends everything with vectored writes;
 //! * read and write **deadlines** turn a stalled peer into an `ErrorKind::TimedOut` error.
 //!
-//! The traits name no runtime: the tokio implementation lives in [`tokio`](crate::tokio) and a
-//! custom epoll transport can implement the same traits.
+//! The traits name no runtime. Two transports implement them: [`tokio`](crate::tokio) (tokio's
+//! reactor) and [`netpoll`](crate::netpoll) (our own epoll event loops, Linux only).
 #![deny(missing_docs)]
 
 mod cancel;
@@ -28,6 +28,7 @@ mod conn;
 mod transport;
 mod write_queue;
 
+pub mod netpoll;
 pub mod tokio;
 
 pub use cancel::CancelToken;

@@ -38,7 +38,7 @@ pub enum TransportKind {
     /// tokio's reactor and `TcpStream` (the default).
     #[default]
     Tokio,
-    /// The custom epoll event loop ("netpoll"); not built yet.
+    /// hertz-rs's own epoll event loops ("netpoll"); Linux only.
     Netpoll,
 }
 
@@ -70,10 +70,14 @@ pub struct TransportConfig {
     pub read_buffer_size: usize,
     /// Disable Nagle's algorithm on accepted sockets.
     pub tcp_nodelay: bool,
+    /// Event loop threads of the netpoll transport (the tokio transport uses the runtime's
+    /// workers instead).
+    pub loops: usize,
 }
 
 impl TransportConfig {
-    /// Defaults for `addr`: backlog 1024, 5 s exit wait, 8 KiB read buffers, `TCP_NODELAY` on.
+    /// Defaults for `addr`: backlog 1024, 5 s exit wait, 8 KiB read buffers, `TCP_NODELAY` on,
+    /// one netpoll loop per core.
     pub fn new(addr: SocketAddr) -> Self {
         Self {
             addr,
@@ -81,18 +85,17 @@ impl TransportConfig {
             exit_wait: Duration::from_secs(5),
             read_buffer_size: 8 * 1024,
             tcp_nodelay: true,
+            loops: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
 
 /// Binds a listener of the given kind. Must be called inside a tokio runtime for
-/// [`TransportKind::Tokio`].
+/// [`TransportKind::Tokio`]; for [`TransportKind::Netpoll`], serving inside one lets
+/// handlers use tokio.
 pub fn bind(kind: TransportKind, config: &TransportConfig) -> io::Result<Box<dyn Transport>> {
     match kind {
         TransportKind::Tokio => Ok(Box::new(crate::tokio::TokioTransport::bind(config)?)),
-        TransportKind::Netpoll => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "the netpoll transport is not built yet; use `tokio`",
-        )),
+        TransportKind::Netpoll => Ok(Box::new(crate::netpoll::NetpollTransport::bind(config)?)),
     }
 }

@@ -98,7 +98,10 @@ pub(crate) fn field(
             k if ignorable(k) => {}
             k if is_method_key(k) || k == "api.base_domain" => warnings.push(
                 &a.at,
-                format_args!("`{}` belongs on a method or service, not on field `{name}`; ignored", a.key),
+                format_args!(
+                    "`{}` belongs on a method or service, not on field `{name}`; ignored",
+                    a.key
+                ),
             ),
             _ => warnings.push(
                 &a.at,
@@ -135,7 +138,10 @@ pub(crate) fn method(
     };
     for a in annotations {
         let key = canonical(a.key);
-        if let Some(m) = key.strip_prefix("api.").and_then(HttpMethod::from_annotation) {
+        if let Some(m) = key
+            .strip_prefix("api.")
+            .and_then(HttpMethod::from_annotation)
+        {
             if !a.value.starts_with('/') {
                 return Err(Error::unsupported(format!(
                     "{}: method `{method}`: route path `{}` must start with `/`",
@@ -191,7 +197,10 @@ pub(crate) fn service(
             k if ignorable(k) => {}
             _ => warnings.push(
                 &a.at,
-                format_args!("unknown annotation `{}` on service `{service}`; ignored", a.key),
+                format_args!(
+                    "unknown annotation `{}` on service `{service}`; ignored",
+                    a.key
+                ),
             ),
         }
     }
@@ -229,16 +238,26 @@ mod tests {
             &mut w,
         );
         let got: Vec<_> = f.sources.iter().map(|s| (s.kind, s.key.as_str())).collect();
-        assert_eq!(got, [(SourceKind::Query, "id"), (SourceKind::Header, "X-Id")]);
+        assert_eq!(
+            got,
+            [(SourceKind::Query, "id"), (SourceKind::Header, "X-Id")]
+        );
         assert_eq!(f.vd.as_deref(), Some("$>0"));
-        assert_eq!(w.0, ["t.thrift:1:1: unknown annotation `api.bogus` on field `id`; ignored"]);
+        assert_eq!(
+            w.0,
+            ["t.thrift:1:1: unknown annotation `api.bogus` on field `id`; ignored"]
+        );
     }
 
     #[test]
     fn method_routes_and_bad_paths() {
         let mut w = Warnings::default();
         let m = method(
-            &[ann("api.get", "/a"), ann("api.post", "/b"), ann("api.handler_path", "x/y")],
+            &[
+                ann("api.get", "/a"),
+                ann("api.post", "/b"),
+                ann("api.handler_path", "x/y"),
+            ],
             "M",
             &mut w,
         )

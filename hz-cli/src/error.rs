@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-/// What kind of failure stopped hz. `main` maps every kind to exit status 1.
+/// What kind of failure stopped hz; [`Error::exit_code`] tells them apart to scripts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub(crate) enum ErrorKind {
@@ -45,6 +45,16 @@ impl Error {
     #[cfg(test)]
     pub(crate) fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    /// The process exit status: 1 for a problem in the IDL, 3 for one with the project
+    /// directory, 4 for I/O (clap uses 2 for bad command lines).
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self.kind {
+            ErrorKind::Syntax | ErrorKind::Unsupported => 1,
+            ErrorKind::Project => 3,
+            ErrorKind::Io => 4,
+        }
     }
 }
 

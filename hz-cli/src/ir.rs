@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::location::Location;
+
 /// Every IDL file read: the ones named with `--idl` and those they include or import.
 #[derive(Debug, Default)]
 pub(crate) struct Idl {
@@ -18,21 +20,25 @@ impl Idl {
 
     /// Looks a named type up.
     pub(crate) fn find(&self, r: &TypeRef) -> Option<TypeDef<'_>> {
-        let file = self.files.iter().find(|f| f.namespace == r.namespace && f.stem == r.stem)?;
+        let file = self
+            .files
+            .iter()
+            .find(|f| f.namespace == r.namespace && f.stem == r.stem)?;
         if let Some(s) = file.structs.iter().find(|s| s.name == r.name) {
             return Some(TypeDef::Struct(s));
         }
         file.enums
             .iter()
             .find(|e| e.name == r.name)
-            .map(TypeDef::Enum)
+            .map(|_| TypeDef::Enum)
     }
 }
 
 /// A struct or an enum, as found by [`Idl::find`].
 pub(crate) enum TypeDef<'a> {
     Struct(&'a Struct),
-    Enum(&'a Enum),
+    #[allow(dead_code)] // matched as `_`; named for readers
+    Enum,
 }
 
 /// One IDL file: one model module `<model-dir>/<namespace…>/<stem>.rs`.
@@ -40,6 +46,9 @@ pub(crate) enum TypeDef<'a> {
 pub(crate) struct IdlFile {
     /// The path as the user gave it (or as resolved from an include), for messages.
     pub(crate) path: PathBuf,
+    /// The path relative to the project, for comments in generated files (so they do not
+    /// change with the directory hz runs in).
+    pub(crate) doc_path: PathBuf,
     /// File name without extension, as a module name.
     pub(crate) stem: String,
     /// Namespace (Thrift `namespace rs`/`go`, Protobuf `package`) as module names.
@@ -48,8 +57,6 @@ pub(crate) struct IdlFile {
     pub(crate) enums: Vec<Enum>,
     pub(crate) services: Vec<Service>,
     pub(crate) is_main: bool,
-    /// `thrift` or `proto`, for docs in generated files.
-    pub(crate) syntax: &'static str,
 }
 
 /// A message / struct.
@@ -81,6 +88,8 @@ pub(crate) struct Field {
     /// `api.vd`, Hertz's expression syntax, passed to the derive which compiles it.
     pub(crate) vd: Option<String>,
     pub(crate) doc: String,
+    /// Where the field is declared, for messages about it.
+    pub(crate) at: Location,
 }
 
 impl Field {

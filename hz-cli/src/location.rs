@@ -47,6 +47,24 @@ impl fmt::Display for Location {
     }
 }
 
+/// The byte offset of the first whole-word occurrence of `word` at or after `from` (not
+/// inside a longer identifier); `from` itself if there is none.
+pub(crate) fn find_word(text: &str, word: &str, from: usize) -> usize {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut at = from.min(text.len());
+    while let Some(i) = text.get(at..).and_then(|rest| rest.find(word)) {
+        let start = at + i;
+        let end = start + word.len();
+        let before_ok = !text[..start].chars().next_back().is_some_and(is_ident);
+        let after_ok = !text[end..].chars().next().is_some_and(is_ident);
+        if before_ok && after_ok {
+            return start;
+        }
+        at = end;
+    }
+    from.min(text.len())
+}
+
 /// The token starting at byte `offset`: an identifier or number, a string literal's first
 /// line, or one character; `end of file` past the end.
 pub(crate) fn token_at(text: &str, offset: usize) -> String {
@@ -80,5 +98,8 @@ mod tests {
         assert_eq!(token_at(text, 5), "é");
         assert_eq!(token_at(text, 10), "end of file");
         assert_eq!(token_at("  }", 2), "}");
+        assert_eq!(find_word("namespace a\nstruct A { 1: a }", "a", 3), 10);
+        assert_eq!(find_word("ab a", "a", 0), 3);
+        assert_eq!(find_word("ab", "a", 1), 1);
     }
 }

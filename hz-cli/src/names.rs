@@ -26,8 +26,7 @@ fn words(name: &str) -> Vec<String> {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             // A new word starts at `aB` and at the last capital of `HTTPServer`.
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)
-            {
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
                 out.push(std::mem::take(&mut cur));
             }
         }
@@ -123,7 +122,12 @@ mod tests {
         let rows = [
             ("HelloMethod", "hello_method", "HelloMethod", "HELLO_METHOD"),
             ("hello_req", "hello_req", "HelloReq", "HELLO_REQ"),
-            ("getHTTPServer", "get_http_server", "GetHttpServer", "GET_HTTP_SERVER"),
+            (
+                "getHTTPServer",
+                "get_http_server",
+                "GetHttpServer",
+                "GET_HTTP_SERVER",
+            ),
             ("v2Thing", "v2_thing", "V2Thing", "V2_THING"),
             ("X", "x", "X", "X"),
             ("MALE", "male", "Male", "MALE"),

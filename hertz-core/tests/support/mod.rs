@@ -14,14 +14,19 @@ use tokio::net::TcpStream;
 /// hanging it. Not a timing assertion.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// Test defaults: an ephemeral port on loopback.
-pub fn config() -> Config {
-    Config::default().host_ports("127.0.0.1:0")
+pub use hertz_core::TransportKind;
+pub use hertz_core::TransportKind::{Netpoll, Tokio};
+
+/// Test defaults: an ephemeral port on loopback, served by `transport`.
+pub fn config(transport: TransportKind) -> Config {
+    Config::default()
+        .host_ports("127.0.0.1:0")
+        .transport(transport)
 }
 
 /// An engine with [`config`] and Hertz's default middleware.
-pub fn engine() -> Engine {
-    Engine::with_defaults(config())
+pub fn engine(transport: TransportKind) -> Engine {
+    Engine::with_defaults(config(transport))
 }
 
 /// Starts `engine`; it accepts connections once this returns.

@@ -60,7 +60,11 @@ impl LinkedBuffer {
 
     /// Room to read into, at the end of the chain.
     pub(crate) fn spare(&mut self) -> &mut [u8] {
-        if self.nodes.back().is_none_or(|tail| tail.spare() < MIN_SPARE) {
+        if self
+            .nodes
+            .back()
+            .is_none_or(|tail| tail.spare() < MIN_SPARE)
+        {
             self.nodes.push_back(Node::new(self.node_size));
         }
         let last = self.nodes.len() - 1;

@@ -42,12 +42,7 @@ impl Poller {
         )?)
     }
 
-    pub(crate) fn modify(
-        &self,
-        fd: impl AsFd,
-        token: u64,
-        interest: EventFlags,
-    ) -> io::Result<()> {
+    pub(crate) fn modify(&self, fd: impl AsFd, token: u64, interest: EventFlags) -> io::Result<()> {
         Ok(epoll::modify(
             &self.epoll,
             fd,
@@ -61,7 +56,11 @@ impl Poller {
     }
 
     /// Waits for events (`None`: until one arrives), replacing `events`' contents.
-    pub(crate) fn wait(&self, events: &mut Vec<Event>, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn wait(
+        &self,
+        events: &mut Vec<Event>,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         events.clear();
         let timeout = timeout.map(|d| Timespec {
             tv_sec: d.as_secs().min(i64::MAX as u64) as i64,

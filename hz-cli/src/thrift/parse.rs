@@ -4,6 +4,7 @@
 //! runs) because `FileParser` returns errors as formatted text only; here chumsky's error
 //! keeps its byte span, from which we print `file:line:column` and the offending token.
 
+use chumsky::error::RichPattern;
 use chumsky::prelude::*;
 use pilota_thrift_parser::{Components, Item};
 
@@ -25,16 +26,28 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<Item>> {
         let offset = err.span().start;
         let at = Location::at(file, text, offset);
         let token = token_at(text, offset);
-        let expected: Vec<String> = err
-            .expected()
-            .map(|p| p.to_string())
-            .filter(|p| !p.contains("whitespace"))
-            .take(6)
-            .collect();
-        let hint = if expected.is_empty() {
+        // chumsky lists every character a blank or a comment could start with; only
+        // named constructs and significant punctuation help the reader.
+        let mut expected: Vec<String> = Vec::new();
+        for p in err.expected() {
+            let text = match p {
+                RichPattern::Label(l) => l.to_string(),
+                RichPattern::Identifier(i) => format!("`{i}`"),
+                RichPattern::EndOfInput => "end of file".to_owned(),
+                RichPattern::Token(t) => match **t {
+                    c if c.is_whitespace() || matches!(c, '/' | '#' | '\'') => continue,
+                    c => format!("`{c}`"),
+                },
+                _ => continue,
+            };
+            if !expected.contains(&text) {
+                expected.push(text);
+            }
+        }
+        let hint = if expected.is_empty() || expected.len() > 6 {
             String::new()
         } else {
-            format!(" (expected {})", expected.join(", "))
+            format!(" (expected {})", expected.join(" or "))
         };
         return Err(Error::new(
             ErrorKind::Syntax,
@@ -65,5 +78,34 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("a.thrift:3:"), "{msg}");
         assert!(msg.contains("unexpected `"), "{msg}");
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every prefix of a real IDL, and every position overwritten with a troublesome
+    /// character, parses or fails with a located error — never panics.
+    #[test]
+    fn truncated_and_mangled_input_never_panics() {
+        let text = include_str!("../../tests/idl/thrift/hello.thrift");
+        // Every 3rd prefix and every 11th position keep a debug run to a few seconds.
+        let cuts = (0..=text.len())
+            .step_by(3)
+            .filter(|&i| text.is_char_boundary(i));
+        for cut in cuts {
+            if let Err(e) = parse("t.thrift", &text[..cut]) {
+                assert!(e.to_string().starts_with("t.thrift:"), "{e}");
+            }
+        }
+        for (i, _) in text.char_indices().step_by(11) {
+            for c in ['{', '"', ')', '\u{e9}', '\0'] {
+                let mut mangled = text.to_owned();
+                let len = mangled[i..].chars().next().map_or(0, char::len_utf8);
+                mangled.replace_range(i..i + len, &c.to_string());
+                let _ = parse("t.thrift", &mangled);
+            }
+        }
     }
 }
