@@ -224,3 +224,28 @@ async fn tracers_see_every_request_with_stats(#[values(Tokio, Netpoll)] transpor
     );
     assert_eq!(recorded.finished[1].1, 404);
 }
+
+#[rstest]
+#[tokio::test]
+async fn handlers_may_use_tokio_timers_spawn_and_channels(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    async fn uses_tokio(_ctx: Context, c: &mut RequestContext) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let _ = tx.send("spawned");
+        });
+        let from_task = rx.await.unwrap_or("lost");
+        let joined = tokio::task::spawn_blocking(|| "blocking")
+            .await
+            .unwrap_or("lost");
+        c.string(200, format!("{from_task},{joined}"));
+    }
+    let mut h = engine(transport);
+    h.get("/tokio", uses_tokio);
+    let server = start(h).await;
+    assert_eq!(get(&server, "/tokio").await.text(), "spawned,blocking");
+    server.shutdown().await.unwrap();
+}
