@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use hertz_core::Config;
+use hertz_core::{Config, TransportKind};
 use hertz_examples::hello_app;
 
 async fn curl(args: &[&str]) -> String {
@@ -24,12 +24,11 @@ async fn curl(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[tokio::test]
-async fn hello_app_answers_like_the_readme_says() {
-    let server = hello_app(Config::default().host_ports("127.0.0.1:0"))
-        .start()
-        .await
-        .unwrap();
+async fn serve_and_check(transport: TransportKind) {
+    let config = Config::default()
+        .host_ports("127.0.0.1:0")
+        .transport(transport);
+    let server = hello_app(config).start().await.unwrap();
     let base = format!("http://{}", server.local_addr());
     assert_eq!(
         curl(&[&format!("{base}/hello?name=Xiaoming")]).await,
@@ -65,18 +64,12 @@ async fn hello_app_answers_like_the_readme_says() {
     server.shutdown().await.unwrap();
 }
 
-#[test]
-fn netpoll_is_refused_until_it_is_built() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let err = runtime
-        .block_on(
-            hello_app(
-                Config::default()
-                    .host_ports("127.0.0.1:0")
-                    .transport(hertz_core::TransportKind::Netpoll),
-            )
-            .start(),
-        )
-        .unwrap_err();
-    assert!(err.to_string().contains("not built yet"), "{err}");
+#[tokio::test]
+async fn hello_app_answers_like_the_readme_says_on_tokio() {
+    serve_and_check(TransportKind::Tokio).await;
+}
+
+#[tokio::test]
+async fn hello_app_answers_like_the_readme_says_on_netpoll() {
+    serve_and_check(TransportKind::Netpoll).await;
 }

@@ -161,6 +161,15 @@ impl Config {
         self
     }
 
+    /// Hand request bodies to handlers as a stream (`RequestContext::body_stream`) read from
+    /// the socket only as the handler consumes it, so uploads of any size pass through
+    /// bounded memory (Hertz's `WithStreamBody`). The body size limit does not apply then.
+    /// Default off: bodies are read whole, up to `max_request_body_size`, before the handler.
+    pub fn stream_request_body(mut self, on: bool) -> Self {
+        self.protocol.stream_body = on;
+        self
+    }
+
     /// Initial size of each connection's read buffer (default 8 KiB; grows on demand).
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
         self.read_buffer_size = bytes.max(512);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hertz_binding::multipart::{FilePart, Multipart, MultipartError};
 use hertz_binding::{Bind, BindError, RequestView, Validate};
-use hertz_protocol::{Exchange, Method, Request, Response, Stats, StatusCode};
+use hertz_protocol::{BodyStream, Exchange, Method, Request, Response, Stats, StatusCode};
 use hertz_router::Params;
 
 use crate::app::App;
@@ -176,6 +176,14 @@ impl RequestContext {
     /// The request body.
     pub fn body(&self) -> &Bytes {
         self.request.body()
+    }
+
+    /// The request body as a stream of chunks, when the server streams bodies
+    /// ([`Config::stream_request_body`](crate::Config::stream_request_body)); `None` otherwise
+    /// or once taken. Each chunk is read from the socket when the stream asks for it: a
+    /// handler that reads slowly slows the client down instead of buffering the upload.
+    pub fn body_stream(&mut self) -> Option<BodyStream> {
+        self.request.take_body_stream()
     }
 
     /// The value of form field `name` from a urlencoded or multipart body.

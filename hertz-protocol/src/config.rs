@@ -31,6 +31,10 @@ pub struct ServerConfig {
     pub idle_timeout: Duration,
     /// Value of the `Server` header (empty: none). Default `hertz`.
     pub server_name: &'static str,
+    /// Hand request bodies to the handler as a stream read on demand instead of reading
+    /// them first (Hertz's `WithStreamBody`). `max_body_bytes` does not apply to streamed
+    /// bodies. Default off.
+    pub stream_body: bool,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +50,7 @@ impl Default for ServerConfig {
             write_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             server_name: "hertz",
+            stream_body: false,
         }
     }
 }

@@ -13,6 +13,9 @@
 //! `"http/1.1"`); the engine keeps servers by protocol name so others (h2 via ALPN) can be
 //! added without touching this code.
 //!
+//! The client side of HTTP/1.1 — request encoding, response head parsing and body framing,
+//! without I/O — is [`http1::client`]; `hertz-client` drives it over pooled connections.
+//!
 //! What the HTTP/1.1 server guarantees, with the status it answers (every refusal closes the
 //! connection, bypasses middleware and is logged at `debug`):
 //!

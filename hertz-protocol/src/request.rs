@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use crate::{BodyStream, HeaderMap, Method};
 
@@ -47,23 +48,26 @@ pub struct Request {
 }
 
 /// Holds a client request's streamed body. A stream cannot be duplicated, so a cloned
-/// request has none.
+/// request has none. The mutex makes `Request` `Sync` (a stream is only `Send`); it is
+/// only locked by `is_body_stream`, everything else goes through `&mut`.
 #[derive(Default)]
-struct StreamSlot(Option<BodyStream>);
+struct StreamSlot(Mutex<Option<BodyStream>>);
+
+impl StreamSlot {
+    fn get_mut(&mut self) -> &mut Option<BodyStream> {
+        self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 impl Clone for StreamSlot {
     fn clone(&self) -> Self {
-        StreamSlot(None)
+        StreamSlot::default()
     }
 }
 
 impl fmt::Debug for StreamSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "Some(stream)"
-        } else {
-            "None"
-        })
+        f.write_str("StreamSlot")
     }
 }
 
@@ -164,17 +168,21 @@ impl Request {
     /// A clone of the request has no stream.
     pub fn set_body_stream(&mut self, stream: BodyStream) {
         self.body = Bytes::new();
-        self.body_stream.0 = Some(stream);
+        *self.body_stream.get_mut() = Some(stream);
     }
 
     /// Whether the body is a stream (client side).
     pub fn is_body_stream(&self) -> bool {
-        self.body_stream.0.is_some()
+        self.body_stream
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
     }
 
     /// Takes a streamed body out, leaving none.
     pub fn take_body_stream(&mut self) -> Option<BodyStream> {
-        self.body_stream.0.take()
+        self.body_stream.get_mut().take()
     }
 
     /// Whether the client asked to keep the connection open after this exchange.
@@ -196,6 +204,7 @@ impl Request {
         self.headers.clear();
         self.trailers.clear();
         self.body = Bytes::new();
+        *self.body_stream.get_mut() = None;
         self.keep_alive = true;
     }
 }

@@ -1,5 +1,5 @@
-//! Binding and serving: the transport kinds, and the tokio transport's accept loop and
-//! graceful shutdown over loopback.
+//! Binding and serving over loopback: the transport kinds, and each transport's accept loop
+//! and graceful shutdown.
 
 mod support;
 
@@ -8,6 +8,8 @@ use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+
+use rstest::rstest;
 
 use hertz_transport::{
     bind, CancelToken, Conn, ConnExt, ConnHandler, TransportConfig, TransportKind,
@@ -45,15 +47,6 @@ fn transport_kind_from_str() {
     assert_eq!(TransportKind::default(), TransportKind::Tokio);
 }
 
-#[tokio::test]
-async fn netpoll_is_not_built_yet() {
-    let err = bind(TransportKind::Netpoll, &loopback())
-        .err()
-        .expect("netpoll bound");
-    assert_eq!(err.kind(), std::io::ErrorKind::Unsupported);
-    assert!(err.to_string().contains("not built yet"), "{err}");
-}
-
 /// Echoes whatever arrives until the peer closes.
 struct Echo;
 
@@ -73,9 +66,12 @@ impl ConnHandler for Echo {
     }
 }
 
+#[rstest]
 #[tokio::test]
-async fn serves_until_shutdown() {
-    let transport = bind(TransportKind::Tokio, &loopback()).unwrap();
+async fn serves_until_shutdown(
+    #[values(TransportKind::Tokio, TransportKind::Netpoll)] kind: TransportKind,
+) {
+    let transport = bind(kind, &loopback()).unwrap();
     let addr = transport.local_addr();
     assert_ne!(addr.port(), 0);
     let stop = CancelToken::new();
@@ -104,11 +100,14 @@ async fn serves_until_shutdown() {
     assert!(TcpStream::connect(addr).await.is_err());
 }
 
+#[rstest]
 #[tokio::test]
-async fn shutdown_drops_connections_after_exit_wait() {
+async fn shutdown_drops_connections_after_exit_wait(
+    #[values(TransportKind::Tokio, TransportKind::Netpoll)] kind: TransportKind,
+) {
     let mut config = loopback();
     config.exit_wait = Duration::from_millis(100);
-    let transport = bind(TransportKind::Tokio, &config).unwrap();
+    let transport = bind(kind, &config).unwrap();
     let addr = transport.local_addr();
     let stop = CancelToken::new();
     let server = tokio::spawn(transport.serve(Arc::new(Echo), stop.clone()));

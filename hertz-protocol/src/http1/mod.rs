@@ -5,6 +5,7 @@
 //! response heads and chunk framing, and `server` runs the per-connection loop that ties them
 //! to a [`Core`](crate::Core).
 
+mod body_stream;
 mod chunked;
 pub mod client;
 mod encode;

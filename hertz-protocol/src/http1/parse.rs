@@ -1175,8 +1175,10 @@ mod tests {
 
     #[test]
     fn request_line_limit_is_inclusive_and_skips_leading_empty_lines() {
-        let mut config = ServerConfig::default();
-        config.max_request_line = 64;
+        let config = ServerConfig {
+            max_request_line: 64,
+            ..ServerConfig::default()
+        };
         let line = format!("GET /{} HTTP/1.1", "a".repeat(50));
         assert_eq!(line.len(), 64);
         let exact = format!("{line}\r\nHost: a\r\n\r\n");

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use hertz_transport::{CancelToken, Conn, ConnExt};
 
+use super::body_stream::{BodyFeeder, Fed};
 use super::chunked::ChunkedDecoder;
 use super::encode::{self, Framing};
 use super::parse::{self, BodyFraming, HeadInfo, HeadOffsets};
@@ -101,6 +102,8 @@ struct ConnState<'s, C: Core> {
     ctx: Context,
     /// Whether the peer was seen to close while a handler ran.
     peer_gone: bool,
+    /// Feeds a streamed request body to the handler (with `stream_body`).
+    feeder: Option<BodyFeeder>,
     trace: bool,
 }
 
@@ -116,6 +119,7 @@ impl<'s, C: Core> ConnState<'s, C> {
             conn_token,
             shutdown,
             peer_gone: false,
+            feeder: None,
             trace: server.core.trace_enabled(),
         }
     }
@@ -156,8 +160,12 @@ impl<'s, C: Core> ConnState<'s, C> {
         }
 
         self.handle().await;
+        // A streamed body the handler did not read to the end leaves the connection at an
+        // unknown point of the request: it cannot carry another one.
+        let body_unread = self.feeder.take().is_some_and(|feeder| !feeder.is_done());
 
         let keep_alive = info.keep_alive
+            && !body_unread
             && self.config().keep_alive
             && !self.exchange.response().connection_close()
             && !self.shutdown.is_cancelled()
@@ -249,6 +257,16 @@ impl<'s, C: Core> ConnState<'s, C> {
 
     /// Reads the body the head announced into the request.
     async fn read_body(&mut self, info: HeadInfo) -> Result<(), Stop> {
+        if self.config().stream_body && info.framing != BodyFraming::Empty {
+            self.continue_if_expected(info, 1).await?;
+            let max_trailers = self.config().max_header_bytes;
+            let (feeder, reader) = BodyFeeder::new(info.framing, max_trailers);
+            self.exchange
+                .request_mut()
+                .set_body_stream(Box::pin(reader));
+            self.feeder = Some(feeder);
+            return Ok(());
+        }
         let max = self.config().max_body_bytes;
         match info.framing {
             BodyFraming::Empty => Ok(()),
@@ -316,22 +334,32 @@ impl<'s, C: Core> ConnState<'s, C> {
     }
 
     /// Runs the core while watching the connection: if the peer closes, the request's
-    /// context is cancelled so the handler can stop early.
+    /// context is cancelled so the handler can stop early. With a streamed body, the
+    /// connection is read only when the handler's body stream asks for more.
     async fn handle(&mut self) {
         let started = Instant::now();
         self.conn.set_read_deadline(None);
         {
             let max_buffered = self.config().max_header_bytes;
+            let body_timeout = self.config().body_read_timeout;
             let core = &*self.server.core;
             let ctx = &self.ctx;
             let conn = &mut self.conn;
             let peer_gone = &mut self.peer_gone;
+            let mut feeder = self.feeder.as_mut();
             let mut watching = true;
             let exchange = &mut self.exchange;
             let mut serve = pin!(core.serve(ctx, exchange));
-            poll_fn(|cx| {
+            poll_fn(|cx| loop {
                 if serve.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(());
+                }
+                if let Some(feeder) = feeder.as_deref_mut() {
+                    // The handler reads the body: that read also notices a vanished peer.
+                    if feed_body(feeder, &mut **conn, body_timeout, cx) {
+                        continue;
+                    }
+                    return Poll::Pending;
                 }
                 // Reading ahead also buffers pipelined requests; stop once that is a lot.
                 while watching && conn.len() < max_buffered {
@@ -348,7 +376,7 @@ impl<'s, C: Core> ConnState<'s, C> {
                 if *peer_gone && serve.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(());
                 }
-                Poll::Pending
+                return Poll::Pending;
             })
             .await;
         }
@@ -482,6 +510,48 @@ impl<'s, C: Core> ConnState<'s, C> {
         }
         Ok(())
     }
+}
+
+/// Feeds the handler's body stream while it wants more; returns whether anything changed
+/// for it (a chunk, the end of the body, or an error), so the handler should be polled again.
+fn feed_body(
+    feeder: &mut BodyFeeder,
+    conn: &mut dyn Conn,
+    body_timeout: Duration,
+    cx: &mut std::task::Context<'_>,
+) -> bool {
+    while feeder.wanted(cx) {
+        match feeder.feed(conn) {
+            Ok(Fed::Progress) => return true,
+            Ok(Fed::NeedInput) => {}
+            Err(reject) => {
+                feeder.finish(Err((io::ErrorKind::InvalidData, reject.reason)));
+                return true;
+            }
+        }
+        conn.set_read_deadline(Some(Instant::now() + body_timeout));
+        match conn.poll_fill(cx) {
+            Poll::Ready(Ok(n)) if n > 0 => {}
+            Poll::Ready(Ok(_)) => {
+                feeder.finish(Err((
+                    io::ErrorKind::UnexpectedEof,
+                    "the client closed the connection before the end of the body",
+                )));
+                return true;
+            }
+            Poll::Ready(Err(err)) => {
+                let why = if err.kind() == io::ErrorKind::TimedOut {
+                    "timed out reading the request body"
+                } else {
+                    "the connection failed while reading the request body"
+                };
+                feeder.finish(Err((err.kind(), why)));
+                return true;
+            }
+            Poll::Pending => return false,
+        }
+    }
+    false
 }
 
 enum FillError {

@@ -151,7 +151,7 @@ impl BodyDecoder {
     /// # Errors
     /// [`ErrorKind::Malformed`] for bad chunk framing, [`ErrorKind::BodyTooLarge`] past the
     /// limit. The connection cannot be reused after an error.
-    pub fn decode(&mut self, src: &mut dyn Source) -> Result<Decoded, Error> {
+    pub fn decode<S: Source + ?Sized>(&mut self, src: &mut S) -> Result<Decoded, Error> {
         let available = src.buffered();
         match &mut self.state {
             State::Done => Ok(Decoded::Done),

@@ -165,11 +165,21 @@ mod tests {
         )
     }
 
+    /// (method, status, version, fields, keep-alive, framing)
+    type Row = (
+        Method,
+        u16,
+        Version,
+        &'static [(&'static str, &'static str)],
+        bool,
+        &'static str,
+    );
+
     #[test]
     fn table() {
         use Version::*;
         // (method, status, version, fields, keep_alive, describe)
-        let rows: &[(Method, u16, Version, &[(&str, &str)], bool, &str)] = &[
+        let rows: &[Row] = &[
             (
                 Method::Get,
                 200,

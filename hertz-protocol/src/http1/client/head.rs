@@ -44,8 +44,8 @@ pub struct ParsedHead {
 /// # Errors
 /// [`ErrorKind::Malformed`] for a bad status line or field, [`ErrorKind::HeadTooLarge`] past
 /// `limits`. Nothing is consumed then.
-pub fn parse_response_head(
-    src: &mut dyn Source,
+pub fn parse_response_head<S: Source + ?Sized>(
+    src: &mut S,
     resp: &mut Response,
     limits: HeadLimits,
 ) -> Result<Option<ParsedHead>, Error> {
