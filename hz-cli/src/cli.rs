@@ -73,10 +73,10 @@ pub(crate) struct NewArgs {
 /// How the project depends on hertz.
 #[derive(Args, Debug, Clone, Default)]
 pub(crate) struct HertzArgs {
-    /// Depend on a local hertz-rs checkout (the workspace directory holding hertz-core/).
+    /// Depend on a local hertz-rs checkout (the workspace directory holding hertz-core/ and hertz-client/).
     #[arg(long, value_name = "DIR", conflicts_with = "hertz_version")]
     pub(crate) hertz_path: Option<PathBuf>,
-    /// Depend on this crates.io version of hertz-core [default: hz's own version].
+    /// Depend on this crates.io version of hertz-core / hertz-client [default: hz's own version].
     #[arg(long, value_name = "VERSION")]
     pub(crate) hertz_version: Option<String>,
 }
@@ -116,4 +116,8 @@ pub(crate) struct ClientArgs {
     /// Client directory [default: biz/client].
     #[arg(long, alias = "client_dir", value_name = "DIR")]
     pub(crate) client_dir: Option<String>,
+    // Where the client's `hertz-client` comes from [default: the project's `.hz`, else hz's
+    // own version].
+    #[command(flatten)]
+    pub(crate) hertz: HertzArgs,
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::annotations::Warnings;
-use crate::cli::{ClientArgs, Command, ModelArgs, NewArgs, UpdateArgs};
+use crate::cli::{ClientArgs, Command, HertzArgs, ModelArgs, NewArgs, UpdateArgs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gen::{client, handler, model, modtree, openapi, project, router, Content, Output};
 use crate::ir::Idl;
@@ -191,22 +191,7 @@ fn new(args: NewArgs) -> Result<()> {
             Layout::default().router,
         )?,
     };
-    let hertz = match (&args.hertz.hertz_path, &args.hertz.hertz_version) {
-        (Some(p), _) => {
-            let abs = p
-                .canonicalize()
-                .map_err(|e| Error::io("--hertz-path", p, e))?;
-            if !abs.join("hertz-core").join("Cargo.toml").is_file() {
-                return Err(Error::new(
-                    ErrorKind::Project,
-                    format!("--hertz-path {}: no hertz-core/Cargo.toml there (give the hertz-rs workspace directory)", p.display()),
-                ));
-            }
-            HertzDep::Path(abs)
-        }
-        (None, Some(v)) => HertzDep::Version(v.clone()),
-        (None, None) => HertzDep::Version(env!("CARGO_PKG_VERSION").to_owned()),
-    };
+    let hertz = hertz_dep(&args.hertz, "hertz-core")?.unwrap_or_else(default_hertz);
     let mut idl = load(&args.idl.idl, &args.idl.include)?;
     relabel(&mut idl, &root);
     let manifest = Manifest {
@@ -230,6 +215,31 @@ fn new(args: NewArgs) -> Result<()> {
     finish(&root, outs, mode)?;
     println!("\nNext: cd {} && cargo run", root.display());
     Ok(())
+}
+
+/// `--hertz-path` / `--hertz-version`, if given; `krate` must exist under the path.
+fn hertz_dep(args: &HertzArgs, krate: &str) -> Result<Option<HertzDep>> {
+    Ok(match (&args.hertz_path, &args.hertz_version) {
+        (Some(p), _) => {
+            let abs = p
+                .canonicalize()
+                .map_err(|e| Error::io("--hertz-path", p, e))?;
+            if !abs.join(krate).join("Cargo.toml").is_file() {
+                return Err(Error::new(
+                    ErrorKind::Project,
+                    format!("--hertz-path {}: no {krate}/Cargo.toml there (give the hertz-rs workspace directory)", p.display()),
+                ));
+            }
+            Some(HertzDep::Path(abs))
+        }
+        (None, Some(v)) => Some(HertzDep::Version(v.clone())),
+        (None, None) => None,
+    })
+}
+
+/// hz's own version of hertz.
+fn default_hertz() -> HertzDep {
+    HertzDep::Version(env!("CARGO_PKG_VERSION").to_owned())
 }
 
 fn dir_or(flag: &Option<String>, name: &str, default: ModPath) -> Result<ModPath> {
@@ -340,6 +350,11 @@ fn model_only(args: ModelArgs) -> Result<()> {
 fn client_only(args: ClientArgs) -> Result<()> {
     let root = args.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let layout = existing_layout(&root, &args.model_dir)?;
+    // The flags, else the project's own hertz (`.hz`), else hz's version.
+    let hertz = match hertz_dep(&args.hertz, "hertz-client")? {
+        Some(dep) => dep,
+        None => read_manifest(&root)?.map_or_else(default_hertz, |m| m.hertz),
+    };
     let client_dir = match &args.client_dir {
         Some(d) => layout::parse_dir("--client-dir", d)?,
         None => vec!["biz".to_owned(), "client".to_owned()],
@@ -357,8 +372,35 @@ fn client_only(args: ClientArgs) -> Result<()> {
     if !roots.contains(&client_dir[0]) {
         roots.push(client_dir[0].clone());
     }
+    // The dependencies the generated code uses that the crate does not name yet.
+    let manifest_text = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    let missing: Vec<String> = [
+        project::hertz_dep(&hertz),
+        project::crate_dep("hertz-client", &hertz),
+        "serde = { version = \"1\", features = [\"derive\"] }".to_owned(),
+        "serde_json = \"1\"".to_owned(),
+    ]
+    .into_iter()
+    .filter(|line| {
+        let name = line.split(' ').next().unwrap_or_default();
+        !manifest_text.lines().any(|l| {
+            l.trim_start().starts_with(&format!("{name} "))
+                || l.trim_start().starts_with(&format!("{name}="))
+        })
+    })
+    .collect();
+    if !missing.is_empty() {
+        println!(
+            "\nThe client is built on hertz-client; add to Cargo.toml's [dependencies]:\n{}",
+            missing
+                .iter()
+                .map(|l| format!("    {l}\n"))
+                .collect::<String>()
+        );
+    }
     println!(
-        "\nThe client needs tokio (features \"net\", \"io-util\") and serde_json; add `mod {};` to src/main.rs or lib.rs if missing.",
+        "{}Add `mod {};` to src/main.rs or lib.rs if missing; the calls need a tokio runtime.",
+        if missing.is_empty() { "\n" } else { "" },
         roots.join("; mod ")
     );
     Ok(())

@@ -172,33 +172,66 @@ fn thrift_project_builds_serves_and_survives_update() {
     check_client(dir, b);
 }
 
-/// `hz client` into a crate of its own, whose program calls the running server.
+/// `hz client` into a crate of its own, whose program calls the running server through
+/// hertz-client: the dependency lines come from what hz prints.
 fn check_client(dir: &Path, base: &str) {
     let caller = dir.join("caller");
     std::fs::create_dir_all(caller.join("src")).unwrap();
-    let hertz = workspace().join("hertz-core");
     std::fs::write(
         caller.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"caller\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-             [dependencies]\nhertz-core = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
-             serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"net\", \"io-util\", \"macros\"] }}\n\n[workspace]\n",
-            hertz.display().to_string()
-        ),
+        "[package]\nname = \"caller\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n",
     )
     .unwrap();
     std::fs::copy(dir.join("demo/Cargo.lock"), caller.join("Cargo.lock")).unwrap();
     std::fs::write(caller.join("src/main.rs"), CALLER).unwrap();
+    let hertz = workspace();
     let out = run_hz(
         dir,
-        &["client", "--idl", "idl/hello.thrift", "--out-dir", "caller"],
+        &[
+            "client",
+            "--idl",
+            "idl/hello.thrift",
+            "--out-dir",
+            "caller",
+            "--hertz-path",
+            hertz.to_str().unwrap(),
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("created     caller/src/biz/client/http.rs"),
+        stdout.contains("created     caller/src/biz/client/call.rs"),
         "{stdout}"
     );
+    // No hand-written transport: the calls go through hertz-client.
+    let call = std::fs::read_to_string(caller.join("src/biz/client/call.rs")).unwrap();
+    assert!(call.contains("self.client.do_(ctx"), "{call}");
+    assert!(!call.contains("TcpStream"), "{call}");
+    assert!(!caller.join("src/biz/client/http.rs").exists());
+    // The lines hz asks for (tokio aside): hertz-core for the models and hertz-client, both
+    // from the same --hertz-path.
+    let client_dep = format!(
+        "hertz-client = {{ path = {:?} }}",
+        hertz.join("hertz-client").display().to_string()
+    );
+    assert!(stdout.contains(&client_dep), "{stdout}");
+    let deps: String = stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            ["hertz-core ", "hertz-client ", "serde ", "serde_json "]
+                .iter()
+                .any(|d| l.starts_with(d))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(deps.lines().count(), 4, "{stdout}");
+    let manifest = caller.join("Cargo.toml");
+    let mut toml = std::fs::read_to_string(&manifest).unwrap();
+    toml.push_str(&deps);
+    toml.push_str("\n[workspace]\n");
+    std::fs::write(&manifest, toml).unwrap();
     cargo(&caller, &["build"]);
     cargo(&caller, &["clippy", "--", "-D", "warnings"]);
     let run = Command::new(shared_target().join("debug/caller"))
@@ -229,17 +262,30 @@ fn check_client(dir: &Path, base: &str) {
         lines[1]
     );
     assert_eq!(lines[2], "8");
+    // BASE_DOMAIN is the IDL's; the caller's base URL overrides it.
+    assert_eq!(lines[3], "http://127.0.0.1:8888");
+    // A typed hertz-client error: nothing listens on port 9 (discard).
+    assert_eq!(lines[4], "connect error: true", "{stdout}");
 }
 
 const CALLER: &str = r#"mod biz;
 
-use biz::client::hello::example::hello_service::HelloServiceClient;
+use std::time::Duration;
+
+use biz::client::call;
+use biz::client::hello::example::hello_service::{HelloServiceClient, BASE_DOMAIN};
 use biz::model::hello::example::hello::{HelloReq, RawReq, Status, UserReq};
+use hertz_client::{Client, Context};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let base = std::env::args().nth(1).expect("base URL");
-    let client = HelloServiceClient::new(&base).expect("client");
+    let ctx = Context::background();
+    let http = Client::builder()
+        .read_timeout(Duration::from_secs(5))
+        .build()
+        .expect("hertz-client");
+    let client = HelloServiceClient::with_client(http.clone(), &base).expect("client");
     let user = UserReq {
         id: 7,
         token: "abc".into(),
@@ -253,12 +299,24 @@ async fn main() {
         extra: Some("e y".into()),
         ..UserReq::default()
     };
-    let echoed = client.user(&user).await.expect("user");
+    let echoed = client.user(&ctx, &user).await.expect("user");
     println!("{}", serde_json::to_string(&echoed).expect("json"));
-    let err = client.hello(&HelloReq::default()).await.expect_err("name is required");
+    let err = client
+        .hello(&ctx, &HelloReq::default())
+        .await
+        .expect_err("name is required");
     println!("{err}");
-    let raw = client.raw(&RawReq { body: b"12345678".to_vec() }).await.expect("raw");
+    let raw = client
+        .raw(&ctx, &RawReq { body: b"12345678".to_vec() })
+        .await
+        .expect("raw");
     println!("{}", raw.size);
+    println!("{BASE_DOMAIN}");
+    let down = HelloServiceClient::with_client(http, "http://127.0.0.1:9").expect("client");
+    match down.hello(&ctx, &HelloReq::default()).await {
+        Err(call::Error::Client(e)) => println!("connect error: {}", e.is_connect()),
+        other => println!("unexpected: {other:?}"),
+    }
 }
 "#;
 

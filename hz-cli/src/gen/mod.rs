@@ -3,7 +3,7 @@
 //! touches the disk; [`crate::write`] does that.
 
 pub(crate) mod client;
-mod client_http;
+mod client_call;
 pub(crate) mod handler;
 pub(crate) mod model;
 pub(crate) mod modtree;

@@ -6,12 +6,18 @@ use crate::layout::{crate_path, module_file, HertzDep, Layout};
 
 /// The `hertz-core` dependency line.
 pub(crate) fn hertz_dep(dep: &HertzDep) -> String {
+    crate_dep("hertz-core", dep)
+}
+
+/// The dependency line of the hertz-rs crate `name` (`hertz-core`, `hertz-client`): the
+/// workspace member under `--hertz-path`, else the `--hertz-version` release.
+pub(crate) fn crate_dep(name: &str, dep: &HertzDep) -> String {
     match dep {
         HertzDep::Path(p) => format!(
-            "hertz-core = {{ path = {:?} }}",
-            p.join("hertz-core").display().to_string()
+            "{name} = {{ path = {:?} }}",
+            p.join(name).display().to_string()
         ),
-        HertzDep::Version(v) => format!("hertz-core = {v:?}"),
+        HertzDep::Version(v) => format!("{name} = {v:?}"),
     }
 }
 
@@ -140,4 +146,27 @@ pub(crate) fn cargo_lock(dep: &HertzDep) -> Option<Output> {
         path: "Cargo.lock".into(),
         content: Content::Scaffold(text),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hertz_crates_follow_path_or_version() {
+        let path = HertzDep::Path("/src/hertz-rs".into());
+        assert_eq!(
+            crate_dep("hertz-client", &path),
+            r#"hertz-client = { path = "/src/hertz-rs/hertz-client" }"#
+        );
+        assert_eq!(
+            hertz_dep(&path),
+            r#"hertz-core = { path = "/src/hertz-rs/hertz-core" }"#
+        );
+        let version = HertzDep::Version("0.2.0".into());
+        assert_eq!(
+            crate_dep("hertz-client", &version),
+            r#"hertz-client = "0.2.0""#
+        );
+    }
 }
