@@ -6,6 +6,9 @@
 //! curl localhost:8888/ping                           # {"message":"pong"}
 //! ```
 //!
+//! HTTPS (tokio transport): `--tls-cert cert.pem --tls-key key.pem`, then
+//! `curl --cacert cert.pem https://localhost:8888/ping`; add `--h2` to offer HTTP/2 too.
+//!
 //! Benchmark routes (TechEmpower-style): `GET /plaintext`, `GET /json`, `POST /echo`.
 
 use clap::Parser;
@@ -25,6 +28,15 @@ struct Args {
     /// Worker threads (default: number of cores).
     #[arg(long)]
     workers: Option<usize>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Also serve HTTP/2, negotiated by ALPN (needs --tls-cert; h2c is not built yet).
+    #[arg(long, requires = "tls_cert")]
+    h2: bool,
 }
 
 fn main() {
@@ -40,5 +52,18 @@ fn main() {
     if let Some(workers) = args.workers {
         config = config.workers(workers);
     }
-    hello_app(config).spin();
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        match hertz_core::tls::load_pem(cert, key) {
+            Ok(tls) => config = config.tls(tls),
+            Err(err) => {
+                eprintln!("hello: {err}");
+                std::process::exit(2);
+            }
+        }
+    }
+    let mut app = hello_app(config);
+    if args.h2 {
+        app.add_protocol(hertz_core::h2::H2Factory::default());
+    }
+    app.spin();
 }

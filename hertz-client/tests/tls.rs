@@ -195,3 +195,37 @@ async fn plain_http_through_a_proxy_uses_absolute_form() {
         )]
     );
 }
+
+/// Our client against our server: `Config::tls` on the tokio transport, ALPN `http/1.1`,
+/// keep-alive, and a body much larger than the socket buffers.
+#[tokio::test]
+async fn https_against_a_hertz_server_keeps_alive() {
+    use hertz_core::{Config, Context, Engine, RequestContext, Routes};
+
+    async fn big(_ctx: Context, c: &mut RequestContext) {
+        c.bytes(200, "application/octet-stream", vec![b'x'; 4 << 20]);
+    }
+
+    let pki = pki(&["localhost"]);
+    let config = Config::default()
+        .host_ports("127.0.0.1:0")
+        .tls(rustls::ServerConfig::clone(&pki.server_config));
+    let mut h = Engine::new(config);
+    h.get("/big", big);
+    let server = h.start().await.unwrap();
+    let tls = TlsConfig::builder()
+        .ca_pem(pki.ca_pem.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    let client = builder().tls(tls).build().unwrap();
+    let url = format!("https://localhost:{}/big", server.local_addr().port());
+    let mut resp = Response::new();
+    for _ in 0..3 {
+        client.do_(&ctx(), &mut get(&url), &mut resp).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(resp.body_bytes().len(), 4 << 20);
+    }
+    assert_eq!(client.stats().reused, 2);
+    server.shutdown().await.unwrap();
+}

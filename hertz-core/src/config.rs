@@ -1,5 +1,6 @@
 //! Server options (Hertz's `server.WithXxx` options), as a builder.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hertz_protocol::ServerConfig;
@@ -29,6 +30,7 @@ pub struct Config {
     pub(crate) handle_method_not_allowed: bool,
     pub(crate) read_buffer_size: usize,
     pub(crate) protocol: ServerConfig,
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             handle_method_not_allowed: false,
             read_buffer_size: 8 * 1024,
             protocol: ServerConfig::default(),
+            tls: None,
         }
     }
 }
@@ -173,6 +176,23 @@ impl Config {
     /// Initial size of each connection's read buffer (default 8 KiB; grows on demand).
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
         self.read_buffer_size = bytes.max(512);
+        self
+    }
+
+    /// Serve HTTPS with this rustls configuration (default: cleartext). Build one from PEM
+    /// files with [`tls::load_pem`](crate::tls::load_pem).
+    ///
+    /// The engine replaces the configuration's `alpn_protocols` with the names of its
+    /// registered protocols (`http/1.1` last) and sends each connection to the protocol
+    /// negotiated, `http/1.1` when none was. Plain HTTP sent to the port is answered `400`
+    /// ("Client sent an HTTP request to an HTTPS server") and closed; the handshake must
+    /// finish within [`read_header_timeout`](Self::read_header_timeout), and failed
+    /// handshakes close only their connection (logged at debug).
+    ///
+    /// Only the tokio transport serves TLS so far: starting a netpoll server with TLS fails
+    /// ("TLS on netpoll is not built yet").
+    pub fn tls(mut self, config: rustls::ServerConfig) -> Self {
+        self.tls = Some(Arc::new(config));
         self
     }
 }

@@ -216,6 +216,12 @@ impl Engine {
         transport_config.exit_wait = frozen.config.exit_wait_time;
         transport_config.read_buffer_size = frozen.config.read_buffer_size;
         transport_config.loops = frozen.config.workers;
+        transport_config.handshake_timeout = frozen.config.protocol.header_read_timeout;
+        transport_config.tls = frozen.config.tls.as_ref().map(|tls| {
+            let mut tls = rustls::ServerConfig::clone(tls);
+            tls.alpn_protocols = alpn_protocols(&frozen.servers);
+            Arc::new(tls)
+        });
         let transport = hertz_transport::bind(frozen.config.transport, &transport_config)?;
         let local_addr = transport.local_addr();
         for hook in &frozen.on_run {
@@ -294,19 +300,38 @@ pub(crate) struct Dispatch {
 }
 
 impl Dispatch {
-    /// The server for `protocol`, falling back to the first registered.
-    pub(crate) fn server(&self, protocol: &str) -> Option<Arc<dyn Server>> {
-        self.servers
-            .iter()
-            .find(|(name, _)| *name == protocol)
+    /// The server for `protocol`, falling back to `http/1.1`, then to the first registered.
+    pub(crate) fn server(&self, protocol: &[u8]) -> Option<Arc<dyn Server>> {
+        let named = |wanted: &[u8]| {
+            self.servers
+                .iter()
+                .find(|(name, _)| name.as_bytes() == wanted)
+        };
+        named(protocol)
+            .or_else(|| named(DEFAULT_PROTOCOL.as_bytes()))
             .or(self.servers.first())
             .map(|(_, server)| server.clone())
     }
 }
 
+/// The ALPN list the engine advertises
+/// ([RFC 7301 §3.1](https://www.rfc-editor.org/rfc/rfc7301#section-3.1)): its protocols in
+/// registration order, `http/1.1` last as the fallback.
+fn alpn_protocols(servers: &[(&'static str, Arc<dyn Server>)]) -> Vec<Vec<u8>> {
+    let mut names: Vec<Vec<u8>> = servers
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != DEFAULT_PROTOCOL)
+        .map(|name| name.as_bytes().to_vec())
+        .collect();
+    names.push(DEFAULT_PROTOCOL.as_bytes().to_vec());
+    names
+}
+
 impl ConnHandler for Dispatch {
     fn on_conn(&self, conn: Box<dyn Conn>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        match self.server(DEFAULT_PROTOCOL) {
+        let protocol = conn.alpn_protocol().unwrap_or(DEFAULT_PROTOCOL.as_bytes());
+        match self.server(protocol) {
             Some(server) => server.serve_conn(conn, self.shutdown.clone()),
             None => Box::pin(async {}),
         }

@@ -33,6 +33,11 @@
 //! Middleware is onion-shaped and runs in registration order ([`RequestContext::next`],
 //! [`RequestContext::abort`]); routes use Hertz's syntax (`/user/:name`, `/src/*path`)
 //! with static > param > catch-all priority and backtracking ([`hertz_router`]).
+//!
+//! HTTPS: [`Config::tls`] takes a rustls server configuration ([`tls::load_pem`] builds one
+//! from PEM files); the engine advertises its protocols with ALPN and serves each
+//! connection with the one negotiated (`http/1.1` as the fallback). Tokio transport only
+//! for now.
 #![deny(missing_docs)]
 
 mod app;
@@ -45,8 +50,10 @@ mod request_context;
 mod route;
 mod tracer;
 
+pub mod h2;
 pub mod middleware;
 pub mod testing;
+pub mod tls;
 
 pub use crate::app::BindErrorHandler;
 pub use crate::config::Config;

@@ -73,6 +73,13 @@ pub trait Conn: Send + 'static {
 
     /// The local address the connection was accepted on.
     fn local_addr(&self) -> Option<SocketAddr>;
+
+    /// The application protocol negotiated with ALPN during the TLS handshake
+    /// ([RFC 7301](https://www.rfc-editor.org/rfc/rfc7301)), e.g. `b"h2"`; `None` for
+    /// cleartext connections and when the client offered no ALPN.
+    fn alpn_protocol(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// `async` forms of [`Conn`]'s poll methods.

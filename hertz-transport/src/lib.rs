@@ -19,12 +19,18 @@
 //!   sends everything with vectored writes;
 //! * read and write **deadlines** turn a stalled peer into an `ErrorKind::TimedOut` error.
 //!
+//! With [`TransportConfig::tls`] set, the tokio transport serves TLS (rustls): it sniffs
+//! each connection's first byte, answers plain HTTP with `400`, bounds the handshake by
+//! [`TransportConfig::handshake_timeout`], and reports the ALPN protocol through
+//! [`Conn::alpn_protocol`].
+//!
 //! The traits name no runtime. Two transports implement them: [`tokio`](crate::tokio) (tokio's
 //! reactor) and [`netpoll`](crate::netpoll) (our own epoll event loops, Linux only).
 #![deny(missing_docs)]
 
 mod cancel;
 mod conn;
+mod tls;
 mod transport;
 mod write_queue;
 

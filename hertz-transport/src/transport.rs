@@ -73,11 +73,18 @@ pub struct TransportConfig {
     /// Event loop threads of the netpoll transport (the tokio transport uses the runtime's
     /// workers instead).
     pub loops: usize,
+    /// Serve TLS with this rustls configuration (its `alpn_protocols` are what is
+    /// advertised); `None` serves cleartext. Only the tokio transport serves TLS so far:
+    /// binding netpoll with it fails with `ErrorKind::Unsupported`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Time allowed for a TLS connection's first byte and handshake, from the accept;
+    /// expiry closes that connection (logged at debug).
+    pub handshake_timeout: Duration,
 }
 
 impl TransportConfig {
     /// Defaults for `addr`: backlog 1024, 5 s exit wait, 8 KiB read buffers, `TCP_NODELAY` on,
-    /// one netpoll loop per core.
+    /// one netpoll loop per core, cleartext (10 s handshake timeout once TLS is set).
     pub fn new(addr: SocketAddr) -> Self {
         Self {
             addr,
@@ -86,6 +93,8 @@ impl TransportConfig {
             read_buffer_size: 8 * 1024,
             tcp_nodelay: true,
             loops: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            tls: None,
+            handshake_timeout: Duration::from_secs(10),
         }
     }
 }

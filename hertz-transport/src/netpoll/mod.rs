@@ -72,6 +72,12 @@ impl NetpollTransport {
     /// Binds `config.loops` listeners on `config.addr` with `SO_REUSEPORT`, so each loop
     /// accepts its own share of connections.
     pub fn bind(config: &TransportConfig) -> std::io::Result<Self> {
+        if config.tls.is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "TLS on netpoll is not built yet; use the tokio transport for TLS",
+            ));
+        }
         let loops = config.loops.max(1);
         let first = reuseport_listener(config.addr, config.backlog)?;
         let local_addr = first.local_addr()?;

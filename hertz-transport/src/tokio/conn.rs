@@ -29,6 +29,8 @@ pub struct TokioConn<S = TcpStream> {
     write_deadline: Deadline,
     peer: SocketAddr,
     local: SocketAddr,
+    /// The protocol negotiated with ALPN, when the stream is TLS.
+    alpn: Option<Box<[u8]>>,
 }
 
 impl<S> TokioConn<S>
@@ -47,7 +49,14 @@ where
             write_deadline: Deadline::default(),
             peer,
             local,
+            alpn: None,
         }
+    }
+
+    /// Records the protocol negotiated with ALPN, reported by [`Conn::alpn_protocol`].
+    pub fn with_alpn_protocol(mut self, protocol: Option<&[u8]>) -> Self {
+        self.alpn = protocol.map(Box::from);
+        self
     }
 }
 
@@ -122,6 +131,12 @@ where
             }
             self.writes.consume(written);
         }
+        // A TLS stream may accept plaintext while its ciphertext still waits for the socket;
+        // flushing the stream sends it (a no-op for a bare `TcpStream`).
+        if Pin::new(&mut self.stream).poll_flush(cx)?.is_pending() {
+            self.write_deadline.register(cx)?;
+            return Poll::Pending;
+        }
         self.writes.shrink();
         Poll::Ready(Ok(()))
     }
@@ -145,6 +160,10 @@ where
 
     fn local_addr(&self) -> Option<SocketAddr> {
         Some(self.local)
+    }
+
+    fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
     }
 }
 

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use super::TokioConn;
+use crate::tls::TlsAcceptor;
 use crate::{CancelToken, ConnHandler, Transport, TransportConfig};
 
 /// A bound tokio `TcpListener`.
@@ -40,6 +41,13 @@ impl TokioTransport {
     }
 
     async fn run(self, handler: Arc<dyn ConnHandler>, shutdown: CancelToken) -> io::Result<()> {
+        let tls = self.config.tls.clone().map(|config| {
+            TlsAcceptor::new(
+                config,
+                self.config.handshake_timeout,
+                self.config.read_buffer_size,
+            )
+        });
         let mut conns = JoinSet::new();
         loop {
             // Reap finished connection tasks so the set does not grow with every accept.
@@ -55,9 +63,37 @@ impl TokioTransport {
                         // Best effort: a socket that refuses NODELAY still works.
                         let _ = stream.set_nodelay(true);
                     }
-                    let conn =
-                        TokioConn::new(stream, peer, self.local_addr, self.config.read_buffer_size);
-                    conns.spawn(handler.on_conn(Box::new(conn)));
+                    match &tls {
+                        None => {
+                            let conn = TokioConn::new(
+                                stream,
+                                peer,
+                                self.local_addr,
+                                self.config.read_buffer_size,
+                            );
+                            conns.spawn(handler.on_conn(Box::new(conn)));
+                        }
+                        Some(tls) => {
+                            // The handshake runs in the connection's task, so a slow client
+                            // never holds up the accept loop; shutdown drops connections
+                            // still in it (no request of theirs is in flight).
+                            let (tls, handler, local, shutdown) = (
+                                tls.clone(),
+                                handler.clone(),
+                                self.local_addr,
+                                shutdown.clone(),
+                            );
+                            conns.spawn(async move {
+                                let conn = tokio::select! {
+                                    _ = shutdown.cancelled() => return,
+                                    conn = tls.accept(stream, peer, local) => conn,
+                                };
+                                if let Some(conn) = conn {
+                                    handler.on_conn(Box::new(conn)).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 Err(err) => {
                     // EMFILE/ENFILE and friends: back off instead of spinning on accept.
