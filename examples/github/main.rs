@@ -12,7 +12,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use hertz_core::{handler, Config, Engine, Routes, TransportKind};
+use hertz_core::{Config, TransportKind};
+use hertz_examples::{github_app, read_route_patterns};
 
 /// Command-line options: the same as `hello`'s, plus the route file.
 #[derive(Parser, Debug)]
@@ -36,17 +37,6 @@ fn default_routes() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/github-api-routes.tsv")
 }
 
-/// The patterns of a route file (its first column).
-fn read_patterns(file: &PathBuf) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
-    Ok(text
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-        .map(|line| line.split('\t').next().unwrap_or(line).to_owned())
-        .collect())
-}
-
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -54,7 +44,7 @@ fn main() {
         )
         .init();
     let args = Args::parse();
-    let patterns = match read_patterns(&args.routes) {
+    let patterns = match read_route_patterns(&args.routes) {
         Ok(patterns) => patterns,
         Err(err) => {
             eprintln!("github: {err}");
@@ -67,14 +57,5 @@ fn main() {
     if let Some(workers) = args.workers {
         config = config.workers(workers);
     }
-    let mut h = Engine::with_defaults(config);
-    for pattern in patterns {
-        // The body lives as long as the server: leak it once at start-up.
-        let body: &'static [u8] = Box::leak(pattern.clone().into_boxed_str()).as_bytes();
-        h.get(
-            &pattern,
-            handler(move |_ctx, c| Box::pin(async move { c.data(200, "text/plain", body) })),
-        );
-    }
-    h.spin();
+    github_app(config, &patterns).spin();
 }

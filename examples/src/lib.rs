@@ -71,3 +71,33 @@ pub fn hello_app(config: Config) -> Engine {
         .post("/echo", echo);
     h
 }
+
+/// The patterns of a route file (`pattern<TAB>sample path` lines, `#` comments): the first
+/// column.
+pub fn read_route_patterns(file: &std::path::Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+    Ok(text
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|line| line.split('\t').next().unwrap_or(line).to_owned())
+        .collect())
+}
+
+/// The routed benchmark app behind `examples/github`: every pattern answers `GET` with
+/// `text/plain` and the pattern itself as body, so a request routed to the wrong handler is
+/// seen as a wrong body.
+pub fn github_app(config: Config, patterns: &[String]) -> Engine {
+    let mut h = Engine::with_defaults(config);
+    for pattern in patterns {
+        // The body lives as long as the server: leak it once at start-up.
+        let body: &'static [u8] = Box::leak(pattern.clone().into_boxed_str()).as_bytes();
+        h.get(
+            pattern,
+            hertz_core::handler(move |_ctx, c| {
+                Box::pin(async move { c.data(200, "text/plain", body) })
+            }),
+        );
+    }
+    h
+}

@@ -627,6 +627,9 @@ fn write_report(
 
     println!();
     println!("{}", report::table(cells, &titles));
+    if let Some(warning) = report::disturbance(cells) {
+        println!("{}\n", warning.replace("**", ""));
+    }
     println!(
         "date {} UTC, {} cores ({}), load average before {} after {}; {:.0} s",
         meta.date, meta.nproc, meta.cpu_model, meta.load_before, meta.load_after, meta.elapsed_s

@@ -296,6 +296,24 @@ pub fn table(cells: &[Cell], scenarios: &[(String, String)]) -> String {
     out
 }
 
+/// Other load (cores) above which a row counts as disturbed.
+pub const DISTURBED: f64 = 0.25;
+
+/// A warning if other work disturbed some rows, else `None`.
+pub fn disturbance(cells: &[Cell]) -> Option<String> {
+    let measured: Vec<&Cell> = cells.iter().filter(|c| c.ok()).collect();
+    let disturbed = measured
+        .iter()
+        .filter(|c| c.other_cores() > DISTURBED)
+        .count();
+    (disturbed > 0).then(|| {
+        format!(
+            "**Warning:** {disturbed} of {} rows ran while other work used more than {DISTURBED} cores (`other load`); their absolute req/s, latency and CPU figures were disturbed. The same-round ratios are the most robust figures; rerun on a quiet machine (or with `--settle`) for absolute ones.",
+            measured.len()
+        )
+    })
+}
+
 /// The whole `report.md`.
 pub fn markdown(
     meta: &Meta,
@@ -358,6 +376,10 @@ pub fn markdown(
     out.push_str("## Results\n\n");
     out.push_str(&table(cells, scenarios));
     out.push('\n');
+    if let Some(warning) = disturbance(cells) {
+        out.push_str(&warning);
+        out.push_str("\n\n");
+    }
     out.push_str("Servers: `hertz-<transport>` is this repository (`examples/hello`, `examples/github` for the routed scenario); `hyper` is hyper 1.x `http1` with `pipeline_flush(true)` and matchit; `axum` is axum 0.8; `actix` is actix-web 4; `may` is may-minihttp; `epoll` is the raw epoll responder (finds request ends, canned answers: the machine's and the load generator's speed limit, not a framework).\n\n");
     if !charts.is_empty() {
         out.push_str("## Charts\n\n");

@@ -121,7 +121,13 @@ pub fn version() -> String {
         .map(|o| {
             let text = String::from_utf8_lossy(&o.stdout).to_string()
                 + &String::from_utf8_lossy(&o.stderr);
-            text.lines().next().unwrap_or("").trim().to_owned()
+            let first = text.lines().next().unwrap_or("");
+            first
+                .split(" Copyright")
+                .next()
+                .unwrap_or(first)
+                .trim()
+                .to_owned()
         })
         .unwrap_or_default()
 }
