@@ -101,3 +101,9 @@ pub fn github_app(config: Config, patterns: &[String]) -> Engine {
     }
     h
 }
+
+/// The README's code compiles (checked as a doc test here, where both hertz-core and
+/// hertz-client are dependencies).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

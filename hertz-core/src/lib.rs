@@ -82,8 +82,3 @@ pub use hertz_transport::TransportKind;
 pub mod prelude {
     pub use crate::{Bind, Config, Context, Engine, RequestContext, Routes, Validate};
 }
-
-/// The README's code compiles (checked as a doc test).
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
