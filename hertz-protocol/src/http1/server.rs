@@ -141,14 +141,15 @@ impl<'s, C: Core> ConnState<'s, C> {
 
     /// Serves one request. `Ok(true)`: keep the connection for another.
     async fn serve_one(&mut self, head_deadline: Option<Instant>) -> Result<bool, Stop> {
-        let header_started = Instant::now();
+        // Clock reads cost; without a tracer nothing is timed.
+        let header_started = self.trace.then(Instant::now);
         let (head_len, info) = self.read_head(head_deadline).await?;
-        let header_read = Interval {
-            start: header_started,
+        let header_read = header_started.map(|start| Interval {
+            start,
             end: Instant::now(),
-        };
+        });
         self.read_body(info).await?;
-        if self.trace {
+        if let Some(header_read) = header_read {
             let body_len = self.exchange.request().body().len();
             let stats = self.exchange.stats_mut();
             stats.read_header = Some(header_read);
@@ -188,11 +189,11 @@ impl<'s, C: Core> ConnState<'s, C> {
     async fn read_head(&mut self, deadline: Option<Instant>) -> Result<(usize, HeadInfo), Stop> {
         let config = self.config();
         let header_timeout = config.header_read_timeout;
-        let idle_deadline = Instant::now() + config.idle_timeout;
+        let now = Instant::now();
         let mut deadline = match deadline {
             Some(d) => d,
-            None if self.conn.is_empty() => idle_deadline,
-            None => Instant::now() + header_timeout,
+            None if self.conn.is_empty() => now + config.idle_timeout,
+            None => now + header_timeout,
         };
         let mut waiting_first_byte = self.conn.is_empty();
         self.conn.set_read_deadline(Some(deadline));
@@ -337,7 +338,7 @@ impl<'s, C: Core> ConnState<'s, C> {
     /// context is cancelled so the handler can stop early. With a streamed body, the
     /// connection is read only when the handler's body stream asks for more.
     async fn handle(&mut self) {
-        let started = Instant::now();
+        let started = self.trace.then(Instant::now);
         self.conn.set_read_deadline(None);
         {
             let max_buffered = self.config().max_header_bytes;
@@ -380,9 +381,9 @@ impl<'s, C: Core> ConnState<'s, C> {
             })
             .await;
         }
-        if self.trace {
+        if let Some(start) = started {
             self.exchange.stats_mut().handle = Some(Interval {
-                start: started,
+                start,
                 end: Instant::now(),
             });
         }
@@ -391,7 +392,7 @@ impl<'s, C: Core> ConnState<'s, C> {
     /// Encodes the response; flushes unless more pipelined requests are already buffered.
     /// Returns whether the connection stays open (a close-delimited body ends it).
     async fn write_response(&mut self, keep_alive: bool) -> io::Result<bool> {
-        let started = Instant::now();
+        let started = self.trace.then(Instant::now);
         let version = self.exchange.request().version();
         let is_head = *self.exchange.request().method() == Method::Head;
         let server_name = self.config().server_name;
@@ -434,10 +435,10 @@ impl<'s, C: Core> ConnState<'s, C> {
         if !keep_alive || !pipelined {
             self.flush().await?;
         }
-        if self.trace {
+        if let Some(start) = started {
             let stats = self.exchange.stats_mut();
             stats.write = Some(Interval {
-                start: started,
+                start,
                 end: Instant::now(),
             });
             stats.send_size = sent;
