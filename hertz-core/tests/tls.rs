@@ -109,6 +109,25 @@ fn curl_args(port: u16, path: &str) -> (String, String) {
     )
 }
 
+/// curl trusting the test CA, with `localhost` resolved to the server (`resolve`).
+async fn trusted_curl(certs: &Certs, resolve: &str, args: &[&str]) -> std::process::Output {
+    let cacert = certs.cert.to_string_lossy().into_owned();
+    let mut all = vec!["--cacert", cacert.as_str(), "--resolve", resolve];
+    all.extend_from_slice(args);
+    support::curl(&all).await
+}
+
+/// [`trusted_curl`]'s stdout; fails the test if curl fails.
+async fn trusted_curl_text(certs: &Certs, resolve: &str, args: &[&str]) -> String {
+    let out = trusted_curl(certs, resolve, args).await;
+    assert!(
+        out.status.success(),
+        "curl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Reads until the server closes the connection; fails the test if it does not within
 /// [`WAIT`]. Returns what was read (e.g. a TLS alert).
 async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
@@ -155,30 +174,20 @@ async fn curl_gets_200_over_tls() {
     let server = start(tls_app(config(Tokio).tls(certs.server_config()))).await;
     let port = server.local_addr().port();
     let (resolve, url) = curl_args(port, "/hello");
-    let cacert = certs.cert.to_string_lossy().into_owned();
-    let body = support::curl_text(&[
-        "--http1.1",
-        "--cacert",
-        &cacert,
-        "--resolve",
+    let body = trusted_curl_text(
+        &certs,
         &resolve,
-        "-w",
-        "|%{http_code}|%{http_version}|%{scheme}",
-        &url,
-    ])
+        &[
+            "--http1.1",
+            "-w",
+            "|%{http_code}|%{http_version}|%{scheme}",
+            &url,
+        ],
+    )
     .await;
     assert_eq!(body, "hello over tls|200|1.1|HTTPS");
     // Keep-alive: two requests on one connection.
-    let two = support::curl_text(&[
-        "--http1.1",
-        "--cacert",
-        &cacert,
-        "--resolve",
-        &resolve,
-        &url,
-        &url,
-    ])
-    .await;
+    let two = trusted_curl_text(&certs, &resolve, &["--http1.1", &url, &url]).await;
     assert_eq!(two, "hello over tls".repeat(2));
     server.shutdown().await.expect("shutdown");
 }
@@ -243,16 +252,7 @@ async fn curl_rejects_an_untrusted_certificate() {
         !out.status.success(),
         "curl trusted a self-signed certificate"
     );
-    let cacert = certs.cert.to_string_lossy().into_owned();
-    let body = support::curl_text(&[
-        "--http1.1",
-        "--cacert",
-        &cacert,
-        "--resolve",
-        &resolve,
-        &url,
-    ])
-    .await;
+    let body = trusted_curl_text(&certs, &resolve, &["--http1.1", &url]).await;
     assert_eq!(body, "hello over tls");
     server.shutdown().await.expect("shutdown");
 }
@@ -390,16 +390,7 @@ async fn alpn_picks_the_negotiated_protocol_with_http1_as_fallback() {
 
     // curl offers http/1.1 only with --http1.1.
     let (resolve, url) = curl_args(addr.port(), "/hello");
-    let cacert = certs.cert.to_string_lossy().into_owned();
-    let body = support::curl_text(&[
-        "--http1.1",
-        "--cacert",
-        &cacert,
-        "--resolve",
-        &resolve,
-        &url,
-    ])
-    .await;
+    let body = trusted_curl_text(&certs, &resolve, &["--http1.1", &url]).await;
     assert_eq!(body, "hello over tls");
     server.shutdown().await.expect("shutdown");
 }
@@ -418,75 +409,44 @@ async fn curl_speaks_h2_when_the_h2_protocol_is_registered() {
     h.add_protocol(hertz_core::h2::H2Factory::default());
     let server = start(h).await;
     let port = server.local_addr().port();
-    let cacert = certs.cert.to_string_lossy().into_owned();
     let (resolve, url) = curl_args(port, "/hello");
-    let body = support::curl_text(&[
-        "--http2",
-        "--cacert",
-        &cacert,
-        "--resolve",
+    let body = trusted_curl_text(
+        &certs,
         &resolve,
-        "-w",
-        "|%{http_version}",
-        &url,
-        &url,
-    ])
+        &["--http2", "-w", "|%{http_version}", &url, &url],
+    )
     .await;
     assert_eq!(body, "hello over tls|2hello over tls|2");
     let (_, echo_url) = curl_args(port, "/echo");
-    let body = support::curl_text(&[
-        "--http2",
-        "--cacert",
-        &cacert,
-        "--resolve",
-        &resolve,
-        "-d",
-        "ping",
-        &echo_url,
-    ])
-    .await;
+    let body = trusted_curl_text(&certs, &resolve, &["--http2", "-d", "ping", &echo_url]).await;
     assert_eq!(body, format!("localhost:{port}|ping"));
-    let head = support::curl_text(&[
-        "--http2",
-        "--cacert",
-        &cacert,
-        "--resolve",
-        &resolve,
-        "-sI",
-        &url,
-    ])
-    .await;
+    let head = trusted_curl_text(&certs, &resolve, &["--http2", "-sI", &url]).await;
     assert!(head.starts_with("HTTP/2 200"), "{head}");
     for field in ["server: hertz", "date: ", "content-length: 14"] {
         assert!(head.contains(field), "no {field:?} in {head}");
     }
     // A big body comes through flow control whole.
     let (_, big_url) = curl_args(port, "/big");
-    let out = support::curl(&[
-        "--http2",
-        "--cacert",
-        &cacert,
-        "--resolve",
+    let out = trusted_curl(
+        &certs,
         &resolve,
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{size_download}|%{http_version}",
-        &big_url,
-    ])
+        &[
+            "--http2",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download}|%{http_version}",
+            &big_url,
+        ],
+    )
     .await;
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{BIG}|2"));
     // --http1.1 still gets HTTP/1.1 on the same port.
-    let body = support::curl_text(&[
-        "--http1.1",
-        "--cacert",
-        &cacert,
-        "--resolve",
+    let body = trusted_curl_text(
+        &certs,
         &resolve,
-        "-w",
-        "|%{http_version}",
-        &url,
-    ])
+        &["--http1.1", "-w", "|%{http_version}", &url],
+    )
     .await;
     assert_eq!(body, "hello over tls|1.1");
     server.shutdown().await.expect("shutdown");
@@ -500,15 +460,10 @@ async fn an_h2_body_over_the_limit_gets_413() {
     h.add_protocol(hertz_core::h2::H2Factory::default().max_request_body_size(4));
     let server = start(h).await;
     let port = server.local_addr().port();
-    let cacert = certs.cert.to_string_lossy().into_owned();
     let (resolve, url) = curl_args(port, "/echo");
-    let args = |data: &'static str| {
-        [
+    for (data, status) in [("four", "200"), ("too long", "413")] {
+        let args = [
             "--http2",
-            "--cacert",
-            &cacert,
-            "--resolve",
-            &resolve,
             "-o",
             "/dev/null",
             "-w",
@@ -516,13 +471,9 @@ async fn an_h2_body_over_the_limit_gets_413() {
             "-d",
             data,
             &url,
-        ]
-        .map(str::to_owned)
-    };
-    for (data, status) in [("four", "200"), ("too long", "413")] {
-        let args = args(data);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        assert_eq!(support::curl_text(&args).await, status, "body {data:?}");
+        ];
+        let body = trusted_curl_text(&certs, &resolve, &args).await;
+        assert_eq!(body, status, "body {data:?}");
     }
     server.shutdown().await.expect("shutdown");
 }

@@ -113,30 +113,23 @@ pub fn read_routes(file: &PathBuf) -> Result<Vec<(String, String)>, String> {
 /// `/users/:id/*rest` → `/users/{id}/{*rest}` (matchit, axum); `{tail:.*}` for actix is
 /// [`to_actix`].
 pub fn to_braces(pattern: &str) -> String {
-    pattern
-        .split('/')
-        .map(|segment| {
-            if let Some(name) = segment.strip_prefix(':') {
-                format!("{{{name}}}")
-            } else if let Some(name) = segment.strip_prefix('*') {
-                format!("{{*{name}}}")
-            } else {
-                segment.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    convert(pattern, |name| format!("{{*{name}}}"))
 }
 
 /// `/users/:id/*rest` → `/users/{id}/{rest:.*}` (actix-web).
 pub fn to_actix(pattern: &str) -> String {
+    convert(pattern, |name| format!("{{{name}:.*}}"))
+}
+
+/// Rewrites Hertz's `:param` as `{param}` and its catch-all `*name` with `catch_all(name)`.
+fn convert(pattern: &str, catch_all: impl Fn(&str) -> String) -> String {
     pattern
         .split('/')
         .map(|segment| {
             if let Some(name) = segment.strip_prefix(':') {
                 format!("{{{name}}}")
             } else if let Some(name) = segment.strip_prefix('*') {
-                format!("{{{name}:.*}}")
+                catch_all(name)
             } else {
                 segment.to_owned()
             }
