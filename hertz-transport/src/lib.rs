@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod cancel;
+pub mod clock;
 mod conn;
 mod tls;
 mod transport;
@@ -37,6 +38,6 @@ mod write_queue;
 pub mod netpoll;
 pub mod tokio;
 
-pub use cancel::CancelToken;
+pub use cancel::{CancelToken, Cancelled};
 pub use conn::{Conn, ConnExt};
 pub use transport::{bind, ConnHandler, Transport, TransportConfig, TransportKind};

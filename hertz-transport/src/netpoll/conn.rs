@@ -43,7 +43,7 @@ impl NetpollConn {
 
 fn check(deadline: Option<Instant>) -> io::Result<()> {
     match deadline {
-        Some(at) if Instant::now() >= at => {
+        Some(at) if crate::clock::now() >= at => {
             Err(io::Error::new(io::ErrorKind::TimedOut, "deadline exceeded"))
         }
         _ => Ok(()),

@@ -21,7 +21,7 @@ use super::io::IoShared;
 use super::local::{self, LoopRef};
 use super::poller::{LISTENER_TOKEN, WAKE_TOKEN};
 use super::task::Task;
-use crate::{CancelToken, ConnHandler};
+use crate::{clock, CancelToken, ConnHandler};
 
 /// Connections accepted per readiness report, so one busy listener cannot starve the rest.
 const ACCEPT_BATCH: usize = 64;
@@ -93,6 +93,7 @@ impl EventLoop {
         let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
         // Created here: epoll events hold a pointer-sized field and are not `Send`.
         let mut events: Vec<Event> = Vec::with_capacity(1024);
+        clock::tick();
         loop {
             self.take_remote();
             self.poll_ready();
@@ -111,6 +112,8 @@ impl EventLoop {
                 tracing::error!(error = %err, "epoll_wait failed; stopping the loop");
                 break;
             }
+            // One clock read per iteration serves every deadline and Date set in it.
+            clock::tick();
             for event in &events {
                 let flags = event.flags;
                 self.dispatch(event.data.u64(), flags);
@@ -182,7 +185,7 @@ impl EventLoop {
     }
 
     fn fire_timers(&mut self) {
-        let now = Instant::now();
+        let now = clock::now();
         while let Some(Reverse((at, token))) = self.timers.peek().copied() {
             if at > now {
                 break;
