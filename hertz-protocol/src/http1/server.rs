@@ -31,6 +31,9 @@ const MAX_PENDING_WRITE: usize = 64 * 1024;
 /// the client reads the error response instead of a connection reset.
 const LINGER_TIME: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 256 * 1024;
+/// The most input buffer reserved for an announced body before its bytes arrive: a peer
+/// that announces a large body makes the buffer grow as the body comes, not all at once.
+const MAX_BODY_RESERVE: usize = 256 * 1024;
 
 /// Builds [`Http1Server`]s: the `"http/1.1"` protocol.
 #[derive(Clone, Debug, Default)]
@@ -283,6 +286,11 @@ impl<'s, C: Core> ConnState<'s, C> {
                 }
                 let len = len as usize;
                 self.continue_if_expected(info, len).await?;
+                if self.conn.len() < len {
+                    // Room for the rest up front: fewer reads, and the body stays contiguous.
+                    self.conn
+                        .reserve((len - self.conn.len()).min(MAX_BODY_RESERVE));
+                }
                 while self.conn.len() < len {
                     self.fill_body().await?;
                 }

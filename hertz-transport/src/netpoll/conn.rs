@@ -1,7 +1,7 @@
 //! `Conn` over a netpoll socket: a linked read buffer and the shared write queue, doing I/O
 //! only when the loop has seen the socket ready.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -60,11 +60,8 @@ impl Conn for NetpollConn {
                 io.wait(&mut state, Direction::Read, cx.waker(), self.read_deadline)?;
                 return Poll::Pending;
             }
-            let spare = self.input.spare();
-            let room = spare.len();
-            match (&io.stream).read(spare) {
-                Ok(n) => {
-                    self.input.commit(n);
+            match self.input.read_from(&io.stream) {
+                Ok((n, room)) => {
                     // A short read drained the socket; epoll says when more arrives.
                     if n > 0 && n < room {
                         state.readable = false;
@@ -92,6 +89,10 @@ impl Conn for NetpollConn {
 
     fn read_bytes(&mut self, n: usize) -> Bytes {
         self.input.read_bytes(n)
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.input.reserve(additional);
     }
 
     fn release(&mut self) {

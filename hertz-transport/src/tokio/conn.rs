@@ -96,6 +96,10 @@ where
         self.rbuf.split_to(n.min(self.rbuf.len())).freeze()
     }
 
+    fn reserve(&mut self, additional: usize) {
+        self.rbuf.reserve(additional);
+    }
+
     fn release(&mut self) {
         if self.rbuf.is_empty() && self.rbuf.capacity() > 4 * self.read_buffer_size {
             self.rbuf = BytesMut::with_capacity(self.read_buffer_size);
