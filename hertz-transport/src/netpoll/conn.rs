@@ -1,7 +1,7 @@
 //! `Conn` over a netpoll socket: a linked read buffer and the shared write queue, doing I/O
 //! only when the loop has seen the socket ready.
 
-use std::io::{self, IoSlice, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::buffer::LinkedBuffer;
 use super::io::{Direction, IoShared};
-use crate::write_queue::{WriteQueue, MAX_IOVECS};
+use crate::write_queue::WriteQueue;
 use crate::Conn;
 
 /// A connection accepted by a netpoll loop. It belongs to that loop: its readiness is
@@ -125,9 +125,10 @@ impl Conn for NetpollConn {
                 )?;
                 return Poll::Pending;
             }
-            let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
-            let count = self.writes.iovecs(&mut iovs);
-            match (&io.stream).write_vectored(&iovs[..count]) {
+            match self
+                .writes
+                .with_iovecs(|iovs| (&io.stream).write_vectored(iovs))
+            {
                 Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Ok(n) => self.writes.consume(n),
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => state.writable = false,
