@@ -1,16 +1,28 @@
-//! `HeaderMap`: an ordered list of header fields whose parsed names and values share the
+//! `HeaderMap`: an ordered list of header fields whose parsed names and values stay in the
 //! request's read buffer.
+
+use std::ops::Range;
 
 use bytes::Bytes;
 
 /// Header fields in arrival order; lookups are ASCII case-insensitive.
 ///
 /// A linear list rather than a hash map: real requests carry a dozen fields, where a scan beats
-/// hashing, and parsed fields are stored as [`Bytes`] slices of the read buffer, so filling
-/// the map allocates nothing once its `Vec` has grown to the connection's usual size.
+/// hashing. Parsed fields are byte ranges of one shared head buffer — one reference count for
+/// the whole head, not one per name and value — and fields added later own their bytes, so
+/// filling the map allocates nothing once its `Vec` has grown to the connection's usual size.
 #[derive(Clone, Debug, Default)]
 pub struct HeaderMap {
-    entries: Vec<(Bytes, Bytes)>,
+    /// The head the [`Field::Head`] ranges point into.
+    head: Bytes,
+    entries: Vec<(Field, Field)>,
+}
+
+/// A name or value: a range of the map's head, or bytes of its own.
+#[derive(Clone, Debug)]
+enum Field {
+    Head(u32, u32),
+    Own(Bytes),
 }
 
 impl HeaderMap {
@@ -19,12 +31,24 @@ impl HeaderMap {
         Self::default()
     }
 
-    /// The first value of `name`.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
+    fn bytes<'a>(&'a self, field: &'a Field) -> &'a [u8] {
+        match field {
+            Field::Head(start, end) => &self.head[*start as usize..*end as usize],
+            Field::Own(bytes) => bytes,
+        }
+    }
+
+    fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         self.entries
             .iter()
+            .map(|(n, v)| (self.bytes(n), self.bytes(v)))
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.fields()
             .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| &v[..])
+            .map(|(_, v)| v)
     }
 
     /// The first value of `name`, if it is valid UTF-8.
@@ -37,10 +61,9 @@ impl HeaderMap {
         &'a self,
         name: &'n str,
     ) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
-        self.entries
-            .iter()
+        self.fields()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| &v[..])
+            .map(|(_, v)| v)
     }
 
     /// Whether `name` is present.
@@ -51,26 +74,38 @@ impl HeaderMap {
     /// Sets `name` to `value`, removing any earlier values.
     pub fn insert(&mut self, name: impl Into<Bytes>, value: impl Into<Bytes>) {
         let name = name.into();
-        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-        self.entries.push((name, value.into()));
+        self.remove_bytes(&name);
+        self.entries
+            .push((Field::Own(name), Field::Own(value.into())));
     }
 
     /// Adds a value for `name`, keeping earlier ones (e.g. several `Set-Cookie`).
     pub fn append(&mut self, name: impl Into<Bytes>, value: impl Into<Bytes>) {
-        self.entries.push((name.into(), value.into()));
+        self.entries
+            .push((Field::Own(name.into()), Field::Own(value.into())));
     }
 
     /// Removes every value of `name`; returns whether any was present.
     pub fn remove(&mut self, name: &str) -> bool {
+        self.remove_bytes(name.as_bytes())
+    }
+
+    fn remove_bytes(&mut self, name: &[u8]) -> bool {
         let before = self.entries.len();
-        self.entries
-            .retain(|(n, _)| !n.eq_ignore_ascii_case(name.as_bytes()));
+        let head = &self.head;
+        self.entries.retain(|(n, _)| {
+            let n = match n {
+                Field::Head(start, end) => &head[*start as usize..*end as usize],
+                Field::Own(bytes) => bytes,
+            };
+            !n.eq_ignore_ascii_case(name)
+        });
         before != self.entries.len()
     }
 
     /// All fields as `(name, value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.entries.iter().map(|(n, v)| (&n[..], &v[..]))
+        self.fields()
     }
 
     /// Number of fields.
@@ -86,6 +121,28 @@ impl HeaderMap {
     /// Removes all fields, keeping the allocation for the next request.
     pub fn clear(&mut self) {
         self.entries.clear();
+        // Let go of the head, so the read buffer it shares can be reused or freed.
+        self.head = Bytes::new();
+    }
+
+    /// Makes `head` the buffer that [`append_from_head`](Self::append_from_head) ranges
+    /// point into; the map must hold no fields from an earlier head.
+    pub(crate) fn set_head(&mut self, head: Bytes) {
+        debug_assert!(
+            !self
+                .entries
+                .iter()
+                .any(|(n, _)| matches!(n, Field::Head(..))),
+            "fields of an earlier head are still in the map"
+        );
+        self.head = head;
+    }
+
+    /// Adds a field whose name and value are ranges of the head given to
+    /// [`set_head`](Self::set_head) (heads are far below 4 GiB: the protocol caps them).
+    pub(crate) fn append_from_head(&mut self, name: Range<usize>, value: Range<usize>) {
+        let field = |r: Range<usize>| Field::Head(r.start as u32, r.end as u32);
+        self.entries.push((field(name), field(value)));
     }
 }
 
@@ -172,6 +229,39 @@ mod tests {
         map.clear();
         assert!(map.is_empty());
         assert_eq!(map.get("keep"), None);
+    }
+
+    #[test]
+    fn head_fields_mix_with_owned_ones() {
+        let head = Bytes::from_static(b"GET / HTTP/1.1\r\nHost: a\r\nX-Two: 2\r\n\r\n");
+        let mut map = HeaderMap::new();
+        map.set_head(head.clone());
+        map.append_from_head(16..20, 22..23);
+        map.append_from_head(25..30, 32..33);
+        map.append("X-Own", "o");
+        assert_eq!(
+            fields(&map),
+            [
+                (&b"Host"[..], &b"a"[..]),
+                (b"X-Two", b"2"),
+                (b"X-Own", b"o")
+            ]
+        );
+        map.insert("x-two", "3");
+        assert_eq!(map.get("X-TWO"), Some(&b"3"[..]));
+        assert!(map.remove("host"));
+        assert_eq!(map.len(), 2);
+        let cloned = map.clone();
+        map.clear();
+        assert!(map.is_empty());
+        assert_eq!(
+            cloned.get("x-own"),
+            Some(&b"o"[..]),
+            "a clone keeps its fields"
+        );
+        map.set_head(Bytes::from_static(b"Next: n"));
+        map.append_from_head(0..4, 6..7);
+        assert_eq!(map.get("next"), Some(&b"n"[..]));
     }
 
     #[test]

@@ -188,8 +188,9 @@ pub(crate) fn fill_request(
     origin_form(&mut offsets.target, &offsets.method)?;
     req.swap_uri(&mut offsets.target);
     let headers = req.headers_mut();
+    headers.set_head(head);
     for (name, value) in &offsets.headers {
-        headers.append(head.slice(name.clone()), head.slice(value.clone()));
+        headers.append_from_head(name.clone(), value.clone());
     }
     check_fields(req)
 }
