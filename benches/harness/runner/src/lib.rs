@@ -23,6 +23,7 @@
 //! - [`report`]: medians, ratios, the markdown table; [`charts`]: the SVGs.
 
 pub mod charts;
+pub mod client_job;
 pub mod http;
 pub mod job;
 pub mod loadgen;
