@@ -143,8 +143,9 @@ fn cpu_seconds() -> f64 {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-/// The inodes of the sockets this process holds open (`/proc/self/fd`).
-fn socket_inodes() -> BTreeSet<u64> {
+/// The inodes of the sockets this process holds open (`/proc/self/fd`), but those in
+/// `inherited` (opened before the client existed, e.g. a socket as stdout).
+fn socket_inodes(inherited: &BTreeSet<u64>) -> BTreeSet<u64> {
     let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
         return BTreeSet::new();
     };
@@ -158,6 +159,7 @@ fn socket_inodes() -> BTreeSet<u64> {
                 .parse()
                 .ok()
         })
+        .filter(|inode| !inherited.contains(inode))
         .collect()
 }
 
@@ -187,13 +189,14 @@ pub fn drive(
     };
     let tally = Arc::new(Tally::default());
     let outcome = runtime.block_on(async {
+        let inherited = socket_inodes(&BTreeSet::new());
         let driver = setup(&args, &tally)?;
         tokio::time::sleep(args.warmup).await;
-        let sockets_start = socket_inodes();
+        let sockets_start = socket_inodes(&inherited);
         let (ok0, cpu0, t0) = (tally.ok.load(Ordering::Relaxed), cpu_seconds(), Instant::now());
         tokio::time::sleep(args.duration).await;
         let (ok1, cpu1, t1) = (tally.ok.load(Ordering::Relaxed), cpu_seconds(), Instant::now());
-        let sockets_end = socket_inodes();
+        let sockets_end = socket_inodes(&inherited);
         tally.stop.store(true, Ordering::Relaxed);
         for task in driver.tasks {
             task.await

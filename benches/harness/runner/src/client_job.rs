@@ -25,9 +25,10 @@ pub struct ClientOutcome {
     /// Connections the client dialed over the whole run, where it counts them (hertz-rs's
     /// `stats().dials`, a counting connector around hyper-util's); `None` for reqwest.
     pub dials: Option<u64>,
-    /// TCP sockets the process had open when the measured window began.
+    /// Sockets the client had open when the measured window began (its connections; those
+    /// the process inherited are not counted).
     pub sockets_start: usize,
-    /// TCP sockets it had open when the window ended.
+    /// Sockets the client had open when the window ended.
     pub sockets_end: usize,
     /// Sockets open at both instants (the same socket inodes): equal to both counts when
     /// the client kept its connections for the whole window instead of dialing new ones.

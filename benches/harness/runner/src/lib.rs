@@ -24,6 +24,7 @@
 
 pub mod charts;
 pub mod client_job;
+pub mod client_scenario;
 pub mod http;
 pub mod job;
 pub mod loadgen;
