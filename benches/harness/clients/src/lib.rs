@@ -193,9 +193,17 @@ pub fn drive(
         let driver = setup(&args, &tally)?;
         tokio::time::sleep(args.warmup).await;
         let sockets_start = socket_inodes(&inherited);
-        let (ok0, cpu0, t0) = (tally.ok.load(Ordering::Relaxed), cpu_seconds(), Instant::now());
+        let (ok0, cpu0, t0) = (
+            tally.ok.load(Ordering::Relaxed),
+            cpu_seconds(),
+            Instant::now(),
+        );
         tokio::time::sleep(args.duration).await;
-        let (ok1, cpu1, t1) = (tally.ok.load(Ordering::Relaxed), cpu_seconds(), Instant::now());
+        let (ok1, cpu1, t1) = (
+            tally.ok.load(Ordering::Relaxed),
+            cpu_seconds(),
+            Instant::now(),
+        );
         let sockets_end = socket_inodes(&inherited);
         tally.stop.store(true, Ordering::Relaxed);
         for task in driver.tasks {

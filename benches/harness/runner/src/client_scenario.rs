@@ -1,5 +1,6 @@
-//! The `client` scenario: hertz-rs's client against reqwest and hyper-util's client, all
-//! calling the same server (the raw epoll responder, so that the client's cost dominates).
+//! The `client` scenario: hertz-rs's client (twice: `do_` with reused buffers, and `get`)
+//! against reqwest and hyper-util's client, all calling the same server (the raw epoll
+//! responder, so that the client's cost dominates).
 //!
 //! One round runs each client driver (`benches/harness/clients`) once, pinned to the load
 //! cores, in turn: A B C A B C … Each driver warms up, then measures its answers and its
@@ -16,18 +17,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::charts::{bar_panel, err, Metric};
 use crate::client_job::ClientOutcome;
+use crate::machine;
 use crate::report::{median, Cell, Round};
 use crate::server::Running;
-use crate::machine;
 
 /// The scenario's id in `--scenarios`, tables and file names.
 pub const ID: &str = "client";
 
-/// The clients: (driver name, display name). The first is ours.
-pub const CLIENTS: [(&str, &str); 3] = [
-    ("hertz", "hertz-client"),
-    ("reqwest", "reqwest"),
-    ("hyper", "hyper-util"),
+/// The clients: (driver name, display name, whether it is hertz-rs's).
+pub const CLIENTS: [(&str, &str, bool); 4] = [
+    ("hertz", "hertz-client", true),
+    ("hertz-get", "hertz-client get", true),
+    ("reqwest", "reqwest", false),
+    ("hyper", "hyper-util", false),
 ];
 
 /// One round of one client.
@@ -44,7 +46,7 @@ pub struct ClientRound {
 /// Everything measured for one client.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ClientCell {
-    /// Display name: `hertz-client`, `reqwest`, `hyper-util`.
+    /// Display name: `hertz-client`, `hertz-client get`, `reqwest`, `hyper-util`.
     pub client: String,
     /// Whether this is hertz-rs's client.
     pub ours: bool,
@@ -180,10 +182,9 @@ fn run_driver(cfg: &Config, driver: &str) -> Result<ClientOutcome, String> {
 pub fn run(cfg: &Config) -> Vec<ClientCell> {
     let mut cells: Vec<ClientCell> = CLIENTS
         .iter()
-        .enumerate()
-        .map(|(i, (_, name))| ClientCell {
+        .map(|(_, name, ours)| ClientCell {
             client: (*name).to_owned(),
-            ours: i == 0,
+            ours: *ours,
             ..ClientCell::default()
         })
         .collect();
@@ -207,7 +208,7 @@ pub fn run(cfg: &Config) -> Vec<ClientCell> {
     };
     for round in 0..cfg.rounds {
         let mut line = format!("  round {}/{}:", round + 1, cfg.rounds);
-        for ((driver, _), cell) in CLIENTS.iter().zip(cells.iter_mut()) {
+        for ((driver, _, _), cell) in CLIENTS.iter().zip(cells.iter_mut()) {
             if cell.failed.is_some() {
                 continue;
             }
@@ -304,7 +305,7 @@ pub fn markdown(cells: &[ClientCell], rounds: usize, chart: Option<&str>) -> Str
     out.push_str("## Client: hertz-rs's client against reqwest and hyper-util\n\n");
     let _ = writeln!(
         out,
-        "Each client on a current-thread tokio runtime, {tasks} tasks sharing it, each looping `GET /plaintext` (status and body checked exactly) against the raw epoll responder on the server cores; the client pinned to the load cores. {rounds} rounds alternating the clients; per round a warm-up, then the measured window. req/s: answers ÷ window, median (± half the range). Client CPU µs/req: the client process's utime+stime (`getrusage`) in the window ÷ answers, median. Ratios: the client's CPU µs/req ÷ the other's in the same round, median (< 1: cheaper). dials: connections the client dialed per run (hertz-client's `stats().dials`, a counting connector for hyper-util; reqwest does not count); sockets kept: TCP sockets open both when the window began and when it ended (the same inodes), of the most open — equal means the pool kept its connections.\n"
+        "Each client on a current-thread tokio runtime, {tasks} tasks sharing it, each looping `GET /plaintext` (status and body checked exactly) against the raw epoll responder on the server cores; the client pinned to the load cores. `hertz-client`: `Client::do_` with each task's `Request`/`Response` reused (Hertz's caller-owned buffers); `hertz-client get`: `client.get(&ctx, url)`, a new `Response` per call; reqwest 0.12: `client.get(url).send()` + `bytes()`; hyper-util: the legacy pooled `Client`, `request()` + `collect()`. {rounds} rounds alternating the clients; per round a warm-up, then the measured window. req/s: answers ÷ window, median (± half the range). Client CPU µs/req: the client process's utime+stime (`getrusage`) in the window ÷ answers, median. Ratios: the client's CPU µs/req ÷ the other's in the same round, median (< 1: cheaper). dials: connections the client dialed per run (hertz-client's `stats().dials`, a counting connector for hyper-util; reqwest does not count); sockets kept: TCP sockets open both when the window began and when it ended (the same inodes), of the most open — equal means the pool kept its connections.\n"
     );
     out.push_str(&table(cells));
     out.push('\n');

@@ -22,7 +22,9 @@ fn main() -> ExitCode {
                     let mut resp = Response::new();
                     while tally.running() {
                         let result = match client.do_(&ctx, &mut req, &mut resp).await {
-                            Ok(()) => check(resp.status().as_u16(), resp.body().unwrap_or_default()),
+                            Ok(()) => {
+                                check(resp.status().as_u16(), resp.body().unwrap_or_default())
+                            }
                             Err(err) => Err(err.to_string()),
                         };
                         tally.record(result);
