@@ -1,6 +1,6 @@
 //! The client scenario with hyper-util's legacy pooled `Client` over hyper 1.x (HTTP/1.1):
 //! a `Request` with an empty body per call, the body collected with http-body-util. Its
-//! connector is hyper-util's `HttpConnector` wrapped to count the dials.
+//! connector is hyper-util's `HttpConnector` (with `TCP_NODELAY`) wrapped to count the dials.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,8 +58,11 @@ async fn get(client: &HyperClient, uri: &Uri) -> Result<(), String> {
 fn main() -> ExitCode {
     drive("hyper", |args, tally| {
         let dials = Arc::new(AtomicU64::new(0));
+        // TCP_NODELAY as hertz-rs's dialer and reqwest set it (hyper-util's default is off).
+        let mut inner = HttpConnector::new();
+        inner.set_nodelay(true);
         let connector = Counting {
-            inner: HttpConnector::new(),
+            inner,
             dials: dials.clone(),
         };
         let client: HyperClient = Client::builder(TokioExecutor::new()).build(connector);
