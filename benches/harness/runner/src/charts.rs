@@ -37,10 +37,11 @@ fn color_of(cell: &Cell) -> RGBColor {
 /// One server's line: its name, whether it is ours, its (KiB, value) points.
 type Line<'a> = (&'a String, bool, Vec<(f64, f64)>);
 
-struct Metric {
-    title: &'static str,
-    y_label: &'static str,
-    value: fn(&Cell) -> f64,
+/// One bar panel: its caption, its y axis, and the figure it shows.
+pub(crate) struct Metric {
+    pub(crate) title: &'static str,
+    pub(crate) y_label: &'static str,
+    pub(crate) value: fn(&Cell) -> f64,
 }
 
 const METRICS: [Metric; 4] = [
@@ -66,7 +67,7 @@ const METRICS: [Metric; 4] = [
     },
 ];
 
-fn err(e: impl std::fmt::Display) -> String {
+pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
@@ -82,10 +83,12 @@ fn short(v: f64) -> String {
     }
 }
 
-fn bar_panel<DB: DrawingBackend>(
+/// One bar per cell; `x_desc` names what the bars are (servers, clients).
+pub(crate) fn bar_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     metric: &Metric,
     cells: &[&Cell],
+    x_desc: &str,
 ) -> Result<(), String> {
     let values: Vec<f64> = cells.iter().map(|c| (metric.value)(c)).collect();
     let top = values
@@ -110,7 +113,7 @@ fn bar_panel<DB: DrawingBackend>(
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(RGBColor(242, 242, 242))
-        .x_desc("server")
+        .x_desc(x_desc)
         .y_desc(metric.y_label)
         .x_labels(cells.len())
         .x_label_formatter(&|v| match v {
@@ -184,7 +187,7 @@ pub fn bars(dir: &Path, scenario: &str, title: &str, cells: &[&Cell]) -> Result<
         )
         .map_err(err)?;
     for (area, metric) in root.split_evenly((2, 2)).iter().zip(METRICS.iter()) {
-        bar_panel(area, metric, cells)?;
+        bar_panel(area, metric, cells, "server")?;
     }
     root.present().map_err(err)?;
     Ok(name)

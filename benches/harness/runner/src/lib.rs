@@ -21,8 +21,13 @@
 //! - [`server`]: starting, pinning, measuring (`/proc`) and stopping a server.
 //! - [`wrk`]: running wrk and reading its result line.
 //! - [`report`]: medians, ratios, the markdown table; [`charts`]: the SVGs.
+//! - [`client_scenario`]: the `client` scenario (our client against reqwest and hyper-util,
+//!   run through the drivers of `benches/harness/clients`); [`client_job`]: what a driver
+//!   reports.
 
 pub mod charts;
+pub mod client_job;
+pub mod client_scenario;
 pub mod http;
 pub mod job;
 pub mod loadgen;

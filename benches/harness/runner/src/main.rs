@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+use bench_runner::client_scenario::{self, ClientCell};
 use bench_runner::job::{Job, Outcome};
 use bench_runner::report::{self, Cell, LatencyRun, Meta, Round};
 use bench_runner::scenario::{self, Kind, Scenario};
@@ -27,7 +28,8 @@ bench: runs the hertz-rs benchmark (normally through benches/run.sh)
                           (< 3 min)
   --transports LIST       our transports, comma-separated (default: tokio)
   --peers LIST            peers to compare with (default: hyper,axum,actix,may,epoll)
-  --scenarios LIST        only these scenario ids (plaintext,pipelined,json,echo-1k,...,github)
+  --scenarios LIST        only these scenario ids (plaintext,pipelined,json,echo-1k,...,github,
+                          client: hertz-rs's client against reqwest and hyper-util)
   --cores-server LIST     taskset list for the servers (default: 0)
   --cores-load LIST       taskset list for wrk and loadgen (default: 1)
   --rounds N              wrk rounds per scenario (default: 10, quick 3; at least 3)
@@ -261,10 +263,14 @@ fn run(o: &Opts) -> Result<(), String> {
     let lua = std::fs::canonicalize(&o.lua).map_err(|e| format!("{}: {e}", o.lua.display()))?;
     std::fs::create_dir_all(o.out.join("logs")).map_err(|e| e.to_string())?;
 
+    let want_clients = o
+        .scenarios
+        .as_ref()
+        .is_none_or(|only| only.iter().any(|s| s == client_scenario::ID));
     let mut scenarios = scenario::all(o.quick);
     if let Some(only) = &o.scenarios {
         scenarios.retain(|s| only.contains(&s.id));
-        if scenarios.is_empty() {
+        if scenarios.is_empty() && !want_clients {
             return Err("--scenarios selects nothing".into());
         }
     }
@@ -322,7 +328,7 @@ fn run(o: &Opts) -> Result<(), String> {
     println!(
         "hertz-rs benchmark ({}): {} scenarios x {} servers; servers on cores {} ({} worker(s)), load on cores {}; load average {}",
         meta.mode,
-        scenarios.len(),
+        scenarios.len() + usize::from(want_clients),
         specs.len(),
         o.cores_server,
         workers,
@@ -542,11 +548,31 @@ fn run(o: &Opts) -> Result<(), String> {
         cells.extend(sc_cells);
     }
 
+    let clients = if want_clients {
+        println!("== client: GET /plaintext, hertz-rs's client against reqwest and hyper-util");
+        client_scenario::run(&client_scenario::Config {
+            bin_dir: o.peers_dir.clone(),
+            cores_server: o.cores_server.clone(),
+            cores_load: o.cores_load.clone(),
+            workers,
+            rounds: o.rounds,
+            warmup: Duration::from_millis(if o.quick { 300 } else { 500 }),
+            duration: Duration::from_secs(o.seconds),
+            tasks: 64,
+            // Past the server scenarios' ports (16 per scenario).
+            port: o.base_port + 256,
+            logs: o.out.join("logs"),
+            settle: Duration::from_secs_f64(o.settle),
+        })
+    } else {
+        Vec::new()
+    };
+
     meta.load_after = load_average();
     meta.other_cores = start_cpu.other_cores(&machine::snapshot(), 0.0);
     meta.elapsed_s = started.elapsed().as_secs_f64();
     let servers: Vec<(String, bool)> = specs.iter().map(|s| (s.id.clone(), s.ours)).collect();
-    write_report(o, &meta, &cells, &scenarios, &servers)
+    write_report(o, &meta, &cells, &clients, &scenarios, &servers)
 }
 
 /// `--replot`: the report and charts again, from `results.json`.
@@ -557,6 +583,8 @@ fn replot(o: &Opts) -> Result<(), String> {
     struct Saved {
         meta: Meta,
         cells: Vec<Cell>,
+        #[serde(default)]
+        clients: Vec<ClientCell>,
     }
     let saved: Saved = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
     let mut scenarios = scenario::all(false);
@@ -567,7 +595,14 @@ fn replot(o: &Opts) -> Result<(), String> {
             servers.push((cell.server.clone(), cell.ours));
         }
     }
-    write_report(o, &saved.meta, &saved.cells, &scenarios, &servers)
+    write_report(
+        o,
+        &saved.meta,
+        &saved.cells,
+        &saved.clients,
+        &scenarios,
+        &servers,
+    )
 }
 
 /// Writes `results.json`, the charts and `report.md`, and prints the table.
@@ -575,6 +610,7 @@ fn write_report(
     o: &Opts,
     meta: &Meta,
     cells: &[Cell],
+    clients: &[ClientCell],
     scenarios: &[Scenario],
     servers: &[(String, bool)],
 ) -> Result<(), String> {
@@ -612,21 +648,45 @@ fn write_report(
             Err(err) => chart_errors.push(format!("{}: {err}", sc.chart())),
         }
     }
+    let client_chart = if clients.is_empty() {
+        None
+    } else {
+        match client_scenario::chart(&o.out, clients) {
+            Ok(file) => Some(file),
+            Err(err) => {
+                chart_errors.push(format!("{}: {err}", client_scenario::ID));
+                None
+            }
+        }
+    };
     for err in &chart_errors {
         eprintln!("bench: chart {err}");
     }
 
-    let results = serde_json::json!({ "meta": meta, "cells": cells });
+    let results = serde_json::json!({ "meta": meta, "cells": cells, "clients": clients });
     std::fs::write(
         o.out.join("results.json"),
         serde_json::to_vec_pretty(&results).expect("json"),
     )
     .map_err(|e| e.to_string())?;
-    let md = report::markdown(meta, cells, &titles, &chart_files);
+    let mut md = report::markdown(meta, cells, &titles, &chart_files);
+    if !clients.is_empty() {
+        md.push_str(&client_scenario::markdown(
+            clients,
+            meta.rounds,
+            client_chart.as_deref(),
+        ));
+    }
+    chart_files.extend(client_chart);
     std::fs::write(o.out.join("report.md"), &md).map_err(|e| e.to_string())?;
 
     println!();
-    println!("{}", report::table(cells, &titles));
+    if !cells.is_empty() {
+        println!("{}", report::table(cells, &titles));
+    }
+    if !clients.is_empty() {
+        println!("{}", client_scenario::table(clients));
+    }
     if let Some(warning) = report::disturbance(cells) {
         println!("{}\n", warning.replace("**", ""));
     }
