@@ -44,6 +44,7 @@ mod io;
 mod local;
 mod poller;
 mod task;
+mod tls;
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
@@ -53,10 +54,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use conn::NetpollConn;
+pub use tls::NetpollTlsConn;
 
 use event_loop::{EventLoop, LoopSetup};
 use local::LoopShared;
 use poller::Poller;
+use tls::TlsAcceptor;
 
 use crate::{CancelToken, ConnHandler, Transport, TransportConfig};
 
@@ -72,12 +75,6 @@ impl NetpollTransport {
     /// Binds `config.loops` listeners on `config.addr` with `SO_REUSEPORT`, so each loop
     /// accepts its own share of connections.
     pub fn bind(config: &TransportConfig) -> std::io::Result<Self> {
-        if config.tls.is_some() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Unsupported,
-                "TLS on netpoll is not built yet; use the tokio transport for TLS",
-            ));
-        }
         let loops = config.loops.max(1);
         let first = reuseport_listener(config.addr, config.backlog)?;
         let local_addr = first.local_addr()?;
@@ -123,12 +120,21 @@ impl Transport for NetpollTransport {
         let done = CancelToken::new();
         let mut loops = Vec::new();
         let mut started = Ok(());
+        let tls = self.config.tls.clone().map(|config| {
+            Arc::new(TlsAcceptor::new(
+                config,
+                self.config.handshake_timeout,
+                self.config.read_buffer_size,
+                shutdown.clone(),
+            ))
+        });
         for (id, listener) in self.listeners.into_iter().enumerate() {
             let setup = Poller::new().map(|poller| LoopSetup {
                 shared: Arc::new(LoopShared::new(id, poller)),
                 handler: handler.clone(),
                 buffer_size: self.config.read_buffer_size,
                 nodelay: self.config.tcp_nodelay,
+                tls: tls.clone(),
                 runtime: runtime.clone(),
                 running: running.clone(),
                 done: done.clone(),
