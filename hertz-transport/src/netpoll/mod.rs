@@ -35,6 +35,20 @@
 //! connection, moved only earlier; see `io.rs`), and `epoll_wait` sleeps no longer than the
 //! next one.
 //!
+//! **TLS** (see `tls.rs`). With [`TransportConfig::tls`] set, the loop gives each accepted
+//! connection a task that first sets TLS up and then serves a [`NetpollTlsConn`] — chosen
+//! once per connection, so cleartext connections run exactly the code they always did.
+//! rustls's `ServerConnection` is driven by hand, with no tokio in between: the task sniffs
+//! the first byte (plain HTTP gets `400` and a close), then alternates `read_tls` +
+//! `process_new_packets` and `write_tls` until the handshake is done, each only when the
+//! loop has seen the socket ready — the same readiness flags, epoll interest and timer heap
+//! as cleartext I/O, so a client stalling mid-handshake costs one timer entry, and the
+//! handshake deadline ([`TransportConfig::handshake_timeout`]) is an ordinary deadline.
+//! Shutdown closes connections still in the handshake. Afterwards reads decrypt into the
+//! same linked buffer; flushes hand the write queue to rustls's `writer()` in one vectored
+//! call and send its records with `write_tls` (one `writev`), waiting on `EPOLLOUT` when the
+//! socket is full; `poll_shutdown` sends `close_notify`.
+//!
 //! Linux only (epoll).
 
 mod buffer;
