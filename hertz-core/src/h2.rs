@@ -175,7 +175,7 @@ impl H2Server {
             let req = exchange.request_mut();
             req.set_method(Method::from_token(parts.method.as_str()));
             let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-            req.set_uri(Bytes::copy_from_slice(target.as_bytes()));
+            req.set_uri(target);
             let headers = req.headers_mut();
             for (name, value) in &parts.headers {
                 headers.append(

@@ -30,13 +30,15 @@ impl Version {
 
 /// An HTTP request. The protocol layer fills it; handlers read it through `RequestContext`.
 ///
-/// `path` and `query` are slices of the request target as received (still percent-encoded);
-/// header names and values are slices of the read buffer. A connection reuses one `Request`
+/// `path` and `query` are parts of the request target as received (still percent-encoded),
+/// kept in a `String` the connection reuses; header names and values are slices of the read
+/// buffer. A connection reuses one `Request`
 /// for all its requests ([`Request::reset`]), so steady-state parsing allocates nothing.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
     method: Method,
-    target: Bytes,
+    /// Origin-form target; its buffer is reused from request to request.
+    target: String,
     path_len: usize,
     version: Version,
     headers: HeaderMap,
@@ -75,7 +77,7 @@ impl Request {
     /// An empty `GET /` request (fill it with the setters; useful for tests and clients).
     pub fn new() -> Self {
         Request {
-            target: Bytes::from_static(b"/"),
+            target: String::from("/"),
             path_len: 1,
             keep_alive: true,
             ..Default::default()
@@ -94,33 +96,38 @@ impl Request {
 
     /// The request target as received, e.g. `/users/1?full=true`.
     pub fn uri(&self) -> &str {
-        as_str(&self.target)
+        &self.target
     }
 
     /// The path part of the target, still percent-encoded.
     pub fn path(&self) -> &str {
-        as_str(&self.target[..self.path_len])
+        &self.target[..self.path_len]
     }
 
     /// The query string after `?` (empty if none), still percent-encoded.
     pub fn query(&self) -> &[u8] {
-        self.target.get(self.path_len + 1..).unwrap_or_default()
+        self.target
+            .as_bytes()
+            .get(self.path_len + 1..)
+            .unwrap_or_default()
     }
 
-    /// Sets the request target (`/path?query`). The caller guarantees it is valid UTF-8
-    /// starting with `/` (or `*`).
-    pub fn set_uri(&mut self, target: impl Into<Bytes>) {
-        let target = target.into();
-        let target = if std::str::from_utf8(&target).is_ok() {
-            target
-        } else {
-            Bytes::from_static(b"/")
-        };
-        self.path_len = target
-            .iter()
-            .position(|&b| b == b'?')
-            .unwrap_or(target.len());
-        self.target = target;
+    /// Sets the request target: `/path?query` (or `*`) on a server, a full URL on a client.
+    pub fn set_uri(&mut self, target: impl AsRef<str>) {
+        self.target.clear();
+        self.target.push_str(target.as_ref());
+        self.split_target();
+    }
+
+    /// Takes the target from `target`, leaving this request's old buffer there: the parser
+    /// and the request trade two buffers instead of copying.
+    pub(crate) fn swap_uri(&mut self, target: &mut String) {
+        std::mem::swap(&mut self.target, target);
+        self.split_target();
+    }
+
+    fn split_target(&mut self) {
+        self.path_len = self.target.find('?').unwrap_or(self.target.len());
     }
 
     /// The protocol version.
@@ -198,7 +205,7 @@ impl Request {
     /// Clears everything but keeps allocations for the next request on the connection.
     pub fn reset(&mut self) {
         self.method = Method::Get;
-        self.target = Bytes::new();
+        self.target.clear();
         self.path_len = 0;
         self.version = Version::Http11;
         self.headers.clear();
@@ -207,10 +214,4 @@ impl Request {
         *self.body_stream.get_mut() = None;
         self.keep_alive = true;
     }
-}
-
-/// Views bytes the parser already checked as UTF-8 (`""` otherwise, which cannot happen for a
-/// parsed request: the parser rejects non-UTF-8 targets with 400).
-fn as_str(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or_default()
 }

@@ -42,6 +42,13 @@ pub trait Conn: Send + 'static {
     /// instead of copying it.
     fn read_bytes(&mut self, n: usize) -> Bytes;
 
+    /// Makes room for `additional` more bytes the caller knows are coming (a body whose
+    /// length the head announced), so they arrive in as few reads as possible and end up
+    /// contiguous: a following [`read_bytes`](Self::read_bytes) of all of them copies nothing.
+    /// The memory is taken at once, so callers bound `additional` (a peer can announce any
+    /// length).
+    fn reserve(&mut self, additional: usize);
+
     /// Gives memory held for already-consumed bytes back (call between requests). A buffer that
     /// grew for one large request shrinks back to its initial size here once it is empty.
     fn release(&mut self);

@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod cancel;
+pub mod clock;
 mod conn;
 mod tls;
 mod transport;
@@ -38,6 +39,6 @@ mod write_queue;
 pub mod netpoll;
 pub mod tokio;
 
-pub use cancel::CancelToken;
+pub use cancel::{CancelToken, Cancelled};
 pub use conn::{Conn, ConnExt};
 pub use transport::{bind, ConnHandler, Transport, TransportConfig, TransportKind};

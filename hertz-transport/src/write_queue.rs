@@ -10,7 +10,7 @@ use bytes::{Buf, Bytes, BytesMut};
 /// contiguous write beats an extra iovec for small bodies.
 const COPY_THRESHOLD: usize = 4 * 1024;
 /// At most this many iovecs per `writev`.
-pub(crate) const MAX_IOVECS: usize = 64;
+const MAX_IOVECS: usize = 64;
 
 /// Pending output, in order: `queue` first, then `buf`.
 #[derive(Debug)]
@@ -53,8 +53,19 @@ impl WriteQueue {
         self.queue.is_empty() && self.buf.is_empty()
     }
 
+    /// Calls `write` with the next pieces to send, in order.
+    pub(crate) fn with_iovecs<R>(&self, write: impl FnOnce(&[IoSlice<'_>]) -> R) -> R {
+        if self.queue.is_empty() {
+            // The common case, small responses: one piece, no iovec array to set up.
+            return write(&[IoSlice::new(&self.buf)]);
+        }
+        let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
+        let count = self.iovecs(&mut iovs);
+        write(&iovs[..count])
+    }
+
     /// Fills `iovs` with the next pieces to send; returns how many were set.
-    pub(crate) fn iovecs<'a>(&'a self, iovs: &mut [IoSlice<'a>; MAX_IOVECS]) -> usize {
+    fn iovecs<'a>(&'a self, iovs: &mut [IoSlice<'a>; MAX_IOVECS]) -> usize {
         let mut count = 0;
         for chunk in self.queue.iter().take(MAX_IOVECS - 1) {
             iovs[count] = IoSlice::new(chunk);

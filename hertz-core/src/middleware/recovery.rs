@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::task::{Context as TaskContext, Poll};
 
 use crate::{Context, RequestContext};
@@ -12,7 +12,11 @@ use crate::{Context, RequestContext};
 /// method and path, and answers `500`. The connection and the server keep serving.
 /// [`Engine::default`](crate::Engine) installs it first (Hertz's `recovery.Recovery()`).
 pub async fn recovery(ctx: Context, c: &mut RequestContext) {
-    let outcome = CatchUnwind(Box::pin(c.next(ctx))).await;
+    // Pinned on this future's own state: no allocation per request.
+    let outcome = {
+        let next = pin!(c.next(ctx));
+        CatchUnwind(next).await
+    };
     if let Err(panic) = outcome {
         tracing::error!(
             panic = panic_message(&*panic),
@@ -27,9 +31,9 @@ pub async fn recovery(ctx: Context, c: &mut RequestContext) {
 }
 
 /// Polls the inner future inside `catch_unwind`.
-struct CatchUnwind<F>(Pin<Box<F>>);
+struct CatchUnwind<'f, F>(Pin<&'f mut F>);
 
-impl<F: Future> Future for CatchUnwind<F> {
+impl<F: Future> Future for CatchUnwind<'_, F> {
     type Output = Result<F::Output, Box<dyn Any + Send>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {

@@ -36,6 +36,6 @@ pub fn parse_request_head(
         return Ok(None);
     };
     req.reset();
-    parse::fill_request(buf.slice(..len), &offsets, req)?;
+    parse::fill_request(buf.slice(..len), &mut offsets, req)?;
     Ok(Some(len))
 }

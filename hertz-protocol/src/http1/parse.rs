@@ -2,9 +2,9 @@
 //! refuses anything a lenient peer could read differently (RFC 9112 §3, §6).
 //!
 //! Parsing is two-step so the head can stay in the read buffer: [`parse_head`] runs on a
-//! borrowed view and records byte offsets, then [`fill_request`] turns them into `Bytes` slices
-//! of the head once the connection has handed the head out (zero-copy, no per-header
-//! allocation).
+//! borrowed view and records the method, the target (into a reused `String`) and the fields'
+//! byte offsets, then [`fill_request`] turns the offsets into `Bytes` slices of the head once
+//! the connection has handed the head out (zero-copy, no per-header allocation).
 
 use std::ops::Range;
 
@@ -20,8 +20,10 @@ const STACK_HEADERS: usize = 64;
 /// Offsets of a parsed head, reused across a connection's requests.
 #[derive(Debug, Default)]
 pub(crate) struct HeadOffsets {
-    method: Range<usize>,
-    target: Range<usize>,
+    method: Method,
+    /// The target as httparse read it (it has checked it is UTF-8); traded with the
+    /// request's buffer, so neither allocates in steady state.
+    target: String,
     version: u8,
     headers: Vec<(Range<usize>, Range<usize>)>,
 }
@@ -128,8 +130,12 @@ fn try_parse<'h, 'b: 'h>(
             let start = s.as_ptr() as usize - base;
             start..start + s.len()
         };
-        offsets.method = span(req.method.unwrap_or_default().as_bytes());
-        offsets.target = span(req.path.unwrap_or_default().as_bytes());
+        let method = req.method.unwrap_or_default();
+        if offsets.method.as_str() != method {
+            offsets.method = Method::from_token(method);
+        }
+        offsets.target.clear();
+        offsets.target.push_str(req.path.unwrap_or_default());
         offsets.version = req.version.unwrap_or(1);
         offsets.headers.clear();
         offsets.headers.extend(
@@ -170,18 +176,17 @@ fn too_many_headers() -> Reject {
 /// the parser leaves open: target form, `Host`, and message framing.
 pub(crate) fn fill_request(
     head: Bytes,
-    offsets: &HeadOffsets,
+    offsets: &mut HeadOffsets,
     req: &mut Request,
 ) -> Result<HeadInfo, Reject> {
-    let method = std::str::from_utf8(&head[offsets.method.clone()])
-        .map_err(|_| Reject::bad("invalid method"))?;
-    req.set_method(Method::from_token(method));
+    req.set_method(offsets.method.clone());
     req.set_version(if offsets.version == 0 {
         Version::Http10
     } else {
         Version::Http11
     });
-    req.set_uri(origin_form(&head, offsets.target.clone(), req.method())?);
+    origin_form(&mut offsets.target, &offsets.method)?;
+    req.swap_uri(&mut offsets.target);
     let headers = req.headers_mut();
     for (name, value) in &offsets.headers {
         headers.append(head.slice(name.clone()), head.slice(value.clone()));
@@ -189,15 +194,12 @@ pub(crate) fn fill_request(
     check_fields(req)
 }
 
-/// Reduces the request target to origin form (`/path?query`), RFC 9112 §3.2.
-fn origin_form(head: &Bytes, target: Range<usize>, method: &Method) -> Result<Bytes, Reject> {
-    let raw = &head[target.clone()];
-    if std::str::from_utf8(raw).is_err() {
-        return Err(Reject::bad("request target is not valid UTF-8"));
-    }
+/// Reduces the request target to origin form (`/path?query`) in place, RFC 9112 §3.2.
+fn origin_form(target: &mut String, method: &Method) -> Result<(), Reject> {
+    let raw = target.as_bytes();
     match raw {
-        [b'/', ..] => Ok(head.slice(target)),
-        b"*" if *method == Method::Options => Ok(head.slice(target)),
+        [b'/', ..] => Ok(()),
+        b"*" if *method == Method::Options => Ok(()),
         _ => {
             // absolute-form: scheme "://" authority path-abempty [ "?" query ]
             let authority_at = ["http://", "https://"]
@@ -213,16 +215,15 @@ fn origin_form(head: &Bytes, target: Range<usize>, method: &Method) -> Result<By
                 .position(|&b| b == b'/' || b == b'?')
                 .map(|i| authority_at + i);
             match path_at {
-                Some(i) if raw[i] == b'/' => Ok(head.slice(target.start + i..target.end)),
+                Some(i) if raw[i] == b'/' => target.replace_range(..i, ""),
                 // An empty path is "/" (RFC 9112 §3.2.2); the query stays.
-                Some(i) => {
-                    let mut origin = bytes::BytesMut::with_capacity(raw.len() - i + 1);
-                    origin.extend_from_slice(b"/");
-                    origin.extend_from_slice(&raw[i..]);
-                    Ok(origin.freeze())
+                Some(i) => target.replace_range(..i, "/"),
+                None => {
+                    target.clear();
+                    target.push('/');
                 }
-                None => Ok(Bytes::from_static(b"/")),
             }
+            Ok(())
         }
     }
 }
@@ -404,7 +405,7 @@ mod tests {
                 assert!(len <= input.len(), "head length {len} past the input");
                 let head = Bytes::copy_from_slice(&input[..len]);
                 let mut req = Request::new();
-                match fill_request(head, &offsets, &mut req) {
+                match fill_request(head, &mut offsets, &mut req) {
                     Ok(info) => {
                         assert_eq!(req.keep_alive(), info.keep_alive);
                         Outcome::Head {
@@ -894,7 +895,7 @@ mod tests {
         let head = Bytes::copy_from_slice(&input[..len]);
         let range = head.as_ptr() as usize..head.as_ptr() as usize + head.len();
         let mut req = Request::new();
-        fill_request(head.clone(), &offsets, &mut req).unwrap();
+        fill_request(head.clone(), &mut offsets, &mut req).unwrap();
 
         assert_eq!(*req.method(), Method::Patch);
         assert_eq!(req.version(), Version::Http11);
@@ -938,7 +939,12 @@ mod tests {
         ] {
             let len = parse_head(input, &config, &mut offsets).unwrap().unwrap();
             req.reset();
-            fill_request(Bytes::copy_from_slice(&input[..len]), &offsets, &mut req).unwrap();
+            fill_request(
+                Bytes::copy_from_slice(&input[..len]),
+                &mut offsets,
+                &mut req,
+            )
+            .unwrap();
             assert_eq!(*req.method(), method);
             assert_eq!(req.version(), version);
             assert_eq!(req.headers().len(), fields);

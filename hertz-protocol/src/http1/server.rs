@@ -13,7 +13,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use hertz_transport::{CancelToken, Conn, ConnExt};
+use hertz_transport::{clock, CancelToken, Cancelled, Conn, ConnExt};
 
 use super::body_stream::{BodyFeeder, Fed};
 use super::chunked::ChunkedDecoder;
@@ -31,6 +31,9 @@ const MAX_PENDING_WRITE: usize = 64 * 1024;
 /// the client reads the error response instead of a connection reset.
 const LINGER_TIME: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 256 * 1024;
+/// The most input buffer reserved for an announced body before its bytes arrive: a peer
+/// that announces a large body makes the buffer grow as the body comes, not all at once.
+const MAX_BODY_RESERVE: usize = 256 * 1024;
 
 /// Builds [`Http1Server`]s: the `"http/1.1"` protocol.
 #[derive(Clone, Debug, Default)]
@@ -72,7 +75,7 @@ impl<C: Core> Server for Http1Server<C> {
         shutdown: CancelToken,
     ) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         Box::pin(async move {
-            let accepted = Instant::now();
+            let accepted = clock::now();
             let mut state = ConnState::new(&self, conn, shutdown);
             if let Err(err) = state.run(accepted).await {
                 tracing::debug!(error = %err, "connection ended with an I/O error");
@@ -97,6 +100,9 @@ struct ConnState<'s, C: Core> {
     exchange: C::Exchange,
     offsets: HeadOffsets,
     shutdown: CancelToken,
+    /// Waits for `shutdown` while the connection is idle; kept across waits so that it
+    /// registers once per connection, not once per request.
+    shutdown_wait: Cancelled,
     /// Cancels the contexts of this connection's requests (a child of `shutdown`).
     conn_token: CancelToken,
     ctx: Context,
@@ -117,6 +123,7 @@ impl<'s, C: Core> ConnState<'s, C> {
             offsets: HeadOffsets::default(),
             ctx: Context::with_token(conn_token.clone()),
             conn_token,
+            shutdown_wait: shutdown.cancelled_owned(),
             shutdown,
             peer_gone: false,
             feeder: None,
@@ -189,7 +196,7 @@ impl<'s, C: Core> ConnState<'s, C> {
     async fn read_head(&mut self, deadline: Option<Instant>) -> Result<(usize, HeadInfo), Stop> {
         let config = self.config();
         let header_timeout = config.header_read_timeout;
-        let now = Instant::now();
+        let now = clock::now();
         let mut deadline = match deadline {
             Some(d) => d,
             None if self.conn.is_empty() => now + config.idle_timeout,
@@ -201,7 +208,7 @@ impl<'s, C: Core> ConnState<'s, C> {
             if !self.conn.is_empty() {
                 if waiting_first_byte {
                     waiting_first_byte = false;
-                    deadline = deadline.min(Instant::now() + header_timeout);
+                    deadline = deadline.min(clock::now() + header_timeout);
                     self.conn.set_read_deadline(Some(deadline));
                 }
                 let len = self.conn.len();
@@ -210,7 +217,7 @@ impl<'s, C: Core> ConnState<'s, C> {
                 if let Some(head_len) = parsed.map_err(Stop::Reject)? {
                     let head = self.conn.read_bytes(head_len);
                     let info =
-                        parse::fill_request(head, &self.offsets, self.exchange.request_mut())
+                        parse::fill_request(head, &mut self.offsets, self.exchange.request_mut())
                             .map_err(Stop::Reject)?;
                     return Ok((head_len, info));
                 }
@@ -242,14 +249,13 @@ impl<'s, C: Core> ConnState<'s, C> {
         if !idle {
             return self.conn.fill().await.map_err(FillError::Io);
         }
-        let mut shutdown = pin!(self.shutdown.cancelled());
+        let shutdown = &mut self.shutdown_wait;
         let conn = &mut self.conn;
         poll_fn(|cx| {
             if let Poll::Ready(res) = conn.poll_fill(cx) {
                 return Poll::Ready(res.map_err(FillError::Io));
             }
-            shutdown
-                .as_mut()
+            Pin::new(&mut *shutdown)
                 .poll(cx)
                 .map(|()| Err(FillError::Shutdown))
         })
@@ -280,6 +286,11 @@ impl<'s, C: Core> ConnState<'s, C> {
                 }
                 let len = len as usize;
                 self.continue_if_expected(info, len).await?;
+                if self.conn.len() < len {
+                    // Room for the rest up front: fewer reads, and the body stays contiguous.
+                    self.conn
+                        .reserve((len - self.conn.len()).min(MAX_BODY_RESERVE));
+                }
                 while self.conn.len() < len {
                     self.fill_body().await?;
                 }
@@ -321,7 +332,7 @@ impl<'s, C: Core> ConnState<'s, C> {
 
     /// One read of body bytes, bounded by the body read timeout.
     async fn fill_body(&mut self) -> Result<(), Stop> {
-        let deadline = Instant::now() + self.config().body_read_timeout;
+        let deadline = clock::now() + self.config().body_read_timeout;
         self.conn.set_read_deadline(Some(deadline));
         match self.conn.fill().await {
             Ok(0) => Err(Stop::Closed),
@@ -396,6 +407,7 @@ impl<'s, C: Core> ConnState<'s, C> {
         let version = self.exchange.request().version();
         let is_head = *self.exchange.request().method() == Method::Head;
         let server_name = self.config().server_name;
+        let now = clock::now();
         let before = self.conn.pending_write();
         let resp = self.exchange.response_mut();
         let status = resp.status();
@@ -414,6 +426,7 @@ impl<'s, C: Core> ConnState<'s, C> {
             framing,
             keep_alive,
             server_name,
+            now,
         );
         let mut sent = self.conn.pending_write() - before;
         if !is_head && framing != Framing::NoBody {
@@ -433,7 +446,7 @@ impl<'s, C: Core> ConnState<'s, C> {
         }
         let pipelined = !self.conn.is_empty() && self.conn.pending_write() < MAX_PENDING_WRITE;
         if !keep_alive || !pipelined {
-            self.flush().await?;
+            self.flush_at(now).await?;
         }
         if let Some(start) = started {
             let stats = self.exchange.stats_mut();
@@ -479,7 +492,15 @@ impl<'s, C: Core> ConnState<'s, C> {
         if self.conn.pending_write() == 0 {
             return Ok(());
         }
-        let deadline = Instant::now() + self.config().write_timeout;
+        self.flush_at(clock::now()).await
+    }
+
+    /// [`flush`](Self::flush) with the write timeout counted from `now`.
+    async fn flush_at(&mut self, now: Instant) -> io::Result<()> {
+        if self.conn.pending_write() == 0 {
+            return Ok(());
+        }
+        let deadline = now + self.config().write_timeout;
         self.conn.set_write_deadline(Some(deadline));
         self.conn.flush().await
     }
@@ -498,7 +519,7 @@ impl<'s, C: Core> ConnState<'s, C> {
         self.flush().await?;
         poll_fn(|cx| self.conn.poll_shutdown(cx)).await?;
         self.conn
-            .set_read_deadline(Some(Instant::now() + LINGER_TIME));
+            .set_read_deadline(Some(clock::now() + LINGER_TIME));
         let mut drained = 0;
         while drained < LINGER_BYTES {
             let len = self.conn.len();
@@ -530,7 +551,7 @@ fn feed_body(
                 return true;
             }
         }
-        conn.set_read_deadline(Some(Instant::now() + body_timeout));
+        conn.set_read_deadline(Some(clock::now() + body_timeout));
         match conn.poll_fill(cx) {
             Poll::Ready(Ok(n)) if n > 0 => {}
             Poll::Ready(Ok(_)) => {

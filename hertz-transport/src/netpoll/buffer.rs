@@ -7,33 +7,41 @@
 //! pieces is copied O(n) times in total, not O(n²). [`LinkedBuffer::read_bytes`] hands out
 //! `Bytes` that share a node's memory.
 //!
-//! Nodes are zero-filled when created, which keeps the socket reads free of `unsafe`
-//! (`read` wants initialised memory); with 8 KiB nodes that is one `calloc` per 8 KiB of input.
+//! Nodes are not zero-filled: the socket reads straight into a node's uninitialised room
+//! ([`LinkedBuffer::read_from`]), the one place that needs `unsafe` here. A body whose length
+//! is announced gets a node of its size up front ([`LinkedBuffer::reserve`]), so it arrives
+//! in one read where the kernel has it all, and leaves as one `Bytes` without a copy.
 
 use std::collections::VecDeque;
+use std::io;
+use std::os::fd::AsFd;
 
 use bytes::{Buf, Bytes, BytesMut};
 
 /// A read is not attempted into less room than this; a fresh node is linked instead.
 const MIN_SPARE: usize = 1024;
+/// Nodes grow up to this size for connections whose reads keep filling them.
+const MAX_NODE: usize = 128 * 1024;
 
 #[derive(Debug)]
 struct Node {
-    /// `data[..filled]` is buffered input; `data[filled..]` is zeroed room for more.
+    /// Buffered input; the room for more is the spare capacity, uninitialised.
     data: BytesMut,
-    filled: usize,
 }
 
 impl Node {
     fn new(size: usize) -> Node {
         Node {
-            data: BytesMut::zeroed(size),
-            filled: 0,
+            data: BytesMut::with_capacity(size),
         }
     }
 
+    fn filled(&self) -> usize {
+        self.data.len()
+    }
+
     fn spare(&self) -> usize {
-        self.data.len() - self.filled
+        self.data.capacity() - self.data.len()
     }
 }
 
@@ -42,15 +50,22 @@ impl Node {
 pub(crate) struct LinkedBuffer {
     nodes: VecDeque<Node>,
     len: usize,
+    /// The configured node size: the floor for `next_size`.
     node_size: usize,
+    /// The size of the next node: doubled (up to [`MAX_NODE`]) each time a read fills all
+    /// the room it was given, as Netpoll sizes its reads, so a connection that streams large
+    /// bodies needs few reads and one that sends small requests keeps small nodes.
+    next_size: usize,
 }
 
 impl LinkedBuffer {
     pub(crate) fn new(node_size: usize) -> Self {
+        let node_size = node_size.max(2 * MIN_SPARE);
         LinkedBuffer {
             nodes: VecDeque::new(),
             len: 0,
-            node_size: node_size.max(2 * MIN_SPARE),
+            node_size,
+            next_size: node_size,
         }
     }
 
@@ -58,26 +73,64 @@ impl LinkedBuffer {
         self.len
     }
 
-    /// Room to read into, at the end of the chain.
-    pub(crate) fn spare(&mut self) -> &mut [u8] {
+    /// The node to read into: the last one, or a fresh one when it is nearly full.
+    fn tail(&mut self) -> &mut Node {
         if self
             .nodes
             .back()
             .is_none_or(|tail| tail.spare() < MIN_SPARE)
         {
-            self.nodes.push_back(Node::new(self.node_size));
+            self.nodes.push_back(Node::new(self.next_size));
         }
         let last = self.nodes.len() - 1;
-        let tail = &mut self.nodes[last];
-        &mut tail.data[tail.filled..]
+        &mut self.nodes[last]
     }
 
-    /// Marks `n` bytes of [`LinkedBuffer::spare`] as filled.
-    pub(crate) fn commit(&mut self, n: usize) {
-        if let Some(tail) = self.nodes.back_mut() {
-            let n = n.min(tail.spare());
-            tail.filled += n;
+    /// One `read(2)` from `fd` into the room at the end of the chain. Returns what the read
+    /// returned (`Ok(0)`: end of stream) and how much room it was given, so a caller can tell
+    /// a read that drained the socket from one that filled the room.
+    pub(crate) fn read_from(&mut self, fd: impl AsFd) -> io::Result<(usize, usize)> {
+        let tail = &mut self.tail().data;
+        let room = tail.capacity() - tail.len();
+        let (read, _) = rustix::io::read(fd, tail.spare_capacity_mut())?;
+        let n = read.len();
+        // SAFETY: `rustix::io::read` returned `read`, the first `n` bytes of the spare
+        // capacity, as initialised by the kernel; `set_len` exposes exactly those, and
+        // `n <= room` because the slice it returns lies within the one it was given.
+        unsafe { tail.set_len(tail.len() + n) };
+        self.len += n;
+        if n == room {
+            self.next_size = (2 * self.next_size).min(MAX_NODE.max(self.node_size));
+        }
+        Ok((n, room))
+    }
+
+    /// Appends `bytes` that did not come straight from a socket (plaintext decrypted by TLS).
+    pub(crate) fn append(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let tail = &mut self.tail().data;
+            let n = (tail.capacity() - tail.len()).min(bytes.len());
+            tail.extend_from_slice(&bytes[..n]);
             self.len += n;
+            bytes = &bytes[n..];
+        }
+    }
+
+    /// Makes the last node able to take `additional` more bytes after what is buffered,
+    /// moving a small unread remainder along so that everything from the first unread byte
+    /// on stays in one node.
+    pub(crate) fn reserve(&mut self, wanted: usize) {
+        if self.nodes.back().is_some_and(|tail| tail.spare() >= wanted) {
+            return;
+        }
+        if self.len <= self.node_size {
+            let mut node = Node::new(self.len + wanted.max(self.node_size));
+            for old in self.nodes.drain(..) {
+                node.data.extend_from_slice(&old.data);
+            }
+            self.nodes.push_back(node);
+        } else {
+            self.nodes.push_back(Node::new(wanted.max(self.node_size)));
         }
     }
 
@@ -96,9 +149,8 @@ impl LinkedBuffer {
         let mut n = n.min(self.len);
         while n > 0 {
             let head = &mut self.nodes[0];
-            let k = n.min(head.filled);
+            let k = n.min(head.filled());
             head.data.advance(k);
-            head.filled -= k;
             n -= k;
             self.len -= k;
             self.unlink_empty_head();
@@ -112,9 +164,7 @@ impl LinkedBuffer {
             return Bytes::new();
         }
         self.make_contiguous(n);
-        let head = &mut self.nodes[0];
-        let out = head.data.split_to(n).freeze();
-        head.filled -= n;
+        let out = self.nodes[0].data.split_to(n).freeze();
         self.len -= n;
         self.unlink_empty_head();
         out
@@ -128,7 +178,7 @@ impl LinkedBuffer {
                 || self
                     .nodes
                     .front()
-                    .is_some_and(|n| n.data.len() > 4 * self.node_size))
+                    .is_some_and(|n| n.data.capacity() > 4 * self.node_size))
         {
             self.nodes.clear();
         }
@@ -137,15 +187,13 @@ impl LinkedBuffer {
     /// Makes the first node hold at least `n` bytes by merging the whole chain into one node
     /// with room to double.
     fn make_contiguous(&mut self, n: usize) {
-        if self.nodes.front().is_some_and(|head| head.filled >= n) {
+        if self.nodes.front().is_some_and(|head| head.filled() >= n) {
             return;
         }
         let size = (2 * self.len).max(self.len + self.node_size);
         let mut merged = Node::new(size);
         for node in self.nodes.drain(..) {
-            merged.data[merged.filled..merged.filled + node.filled]
-                .copy_from_slice(&node.data[..node.filled]);
-            merged.filled += node.filled;
+            merged.data.extend_from_slice(&node.data);
         }
         self.nodes.push_back(merged);
     }
@@ -153,7 +201,7 @@ impl LinkedBuffer {
     /// A fully consumed first node goes unless it is the only one and still has room.
     fn unlink_empty_head(&mut self) {
         if let Some(head) = self.nodes.front() {
-            if head.filled == 0 && (self.nodes.len() > 1 || head.spare() < MIN_SPARE) {
+            if head.filled() == 0 && (self.nodes.len() > 1 || head.spare() < MIN_SPARE) {
                 self.nodes.pop_front();
             }
         }
@@ -165,14 +213,73 @@ mod tests {
     use super::*;
 
     fn fill(buf: &mut LinkedBuffer, bytes: &[u8]) {
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let spare = buf.spare();
-            let n = spare.len().min(rest.len());
-            spare[..n].copy_from_slice(&rest[..n]);
-            buf.commit(n);
-            rest = &rest[n..];
+        buf.append(bytes);
+    }
+
+    #[test]
+    fn reads_from_a_socket_into_uninitialised_room() {
+        use std::io::Write;
+        use std::os::unix::net::UnixStream;
+
+        let (mut tx, rx) = UnixStream::pair().expect("socket pair");
+        let data: Vec<u8> = (0..20_000u32).map(|i| (i % 253) as u8).collect();
+        let mut buf = LinkedBuffer::new(4096);
+        fill(&mut buf, b"head:");
+        let mut sent = 0;
+        while sent < data.len() {
+            let n = (data.len() - sent).min(3000);
+            tx.write_all(&data[sent..sent + n]).expect("write");
+            sent += n;
+            let mut got = 0;
+            while got < n {
+                let (read, room) = buf.read_from(&rx).expect("read");
+                assert!(read > 0 && read <= room, "read {read} into {room}");
+                got += read;
+            }
         }
+        assert_eq!(buf.len(), 5 + data.len());
+        assert_eq!(&buf.read_bytes(5)[..], b"head:");
+        assert_eq!(&buf.read_bytes(data.len())[..], &data[..]);
+        drop(tx);
+        assert_eq!(buf.read_from(&rx).expect("eof").0, 0, "end of stream");
+    }
+
+    #[test]
+    fn reads_that_fill_their_room_grow_the_next_node() {
+        use std::io::Write;
+        use std::os::unix::net::UnixStream;
+
+        let (mut tx, rx) = UnixStream::pair().expect("socket pair");
+        tx.write_all(&[1u8; 100_000]).expect("write");
+        let mut buf = LinkedBuffer::new(4096);
+        let mut rooms = Vec::new();
+        while buf.len() < 100_000 {
+            let (_, room) = buf.read_from(&rx).expect("read");
+            rooms.push(room);
+        }
+        assert_eq!(
+            rooms[..3],
+            [4096, 8192, 16384],
+            "room doubles after full reads"
+        );
+        assert!(rooms.iter().all(|&r| r <= MAX_NODE));
+    }
+
+    #[test]
+    fn reserve_keeps_an_announced_body_in_one_node() {
+        let mut buf = LinkedBuffer::new(4096);
+        fill(&mut buf, b"HEAD\r\n\r\nfirst part of the body");
+        buf.skip(8);
+        let body: Vec<u8> = (0..50_000u32).map(|i| i as u8).collect();
+        buf.reserve(body.len() - 22 + 1);
+        assert_eq!(buf.nodes.len(), 1, "the unread remainder moved along");
+        fill(&mut buf, &body[22..]);
+        assert_eq!(buf.nodes.len(), 1, "the body fit the reserved node");
+        let first_ptr = buf.peek(1).as_ptr();
+        let out = buf.read_bytes(buf.len());
+        assert_eq!(out.as_ptr(), first_ptr, "read_bytes copied");
+        assert_eq!(&out[..22], b"first part of the body");
+        assert_eq!(&out[22..], &body[22..]);
     }
 
     #[test]

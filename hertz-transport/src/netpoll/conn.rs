@@ -1,7 +1,7 @@
 //! `Conn` over a netpoll socket: a linked read buffer and the shared write queue, doing I/O
 //! only when the loop has seen the socket ready.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::buffer::LinkedBuffer;
 use super::io::{Direction, IoShared};
-use crate::write_queue::{WriteQueue, MAX_IOVECS};
+use crate::write_queue::WriteQueue;
 use crate::Conn;
 
 /// A connection accepted by a netpoll loop. It belongs to that loop: its readiness is
@@ -44,7 +44,7 @@ impl NetpollConn {
 /// Fails with `TimedOut` once `deadline` has passed.
 pub(super) fn check(deadline: Option<Instant>) -> io::Result<()> {
     match deadline {
-        Some(at) if Instant::now() >= at => {
+        Some(at) if crate::clock::now() >= at => {
             Err(io::Error::new(io::ErrorKind::TimedOut, "deadline exceeded"))
         }
         _ => Ok(()),
@@ -61,11 +61,8 @@ impl Conn for NetpollConn {
                 io.wait(&mut state, Direction::Read, cx.waker(), self.read_deadline)?;
                 return Poll::Pending;
             }
-            let spare = self.input.spare();
-            let room = spare.len();
-            match (&io.stream).read(spare) {
-                Ok(n) => {
-                    self.input.commit(n);
+            match self.input.read_from(&io.stream) {
+                Ok((n, room)) => {
                     // A short read drained the socket; epoll says when more arrives.
                     if n > 0 && n < room {
                         state.readable = false;
@@ -93,6 +90,10 @@ impl Conn for NetpollConn {
 
     fn read_bytes(&mut self, n: usize) -> Bytes {
         self.input.read_bytes(n)
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.input.reserve(additional);
     }
 
     fn release(&mut self) {
@@ -125,9 +126,10 @@ impl Conn for NetpollConn {
                 )?;
                 return Poll::Pending;
             }
-            let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
-            let count = self.writes.iovecs(&mut iovs);
-            match (&io.stream).write_vectored(&iovs[..count]) {
+            match self
+                .writes
+                .with_iovecs(|iovs| (&io.stream).write_vectored(iovs))
+            {
                 Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Ok(n) => self.writes.consume(n),
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => state.writable = false,

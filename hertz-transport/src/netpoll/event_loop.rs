@@ -22,7 +22,7 @@ use super::local::{self, LoopRef};
 use super::poller::{LISTENER_TOKEN, WAKE_TOKEN};
 use super::task::Task;
 use super::tls::TlsAcceptor;
-use crate::{CancelToken, ConnHandler};
+use crate::{clock, CancelToken, ConnHandler};
 
 /// Connections accepted per readiness report, so one busy listener cannot starve the rest.
 const ACCEPT_BATCH: usize = 64;
@@ -96,6 +96,7 @@ impl EventLoop {
         let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
         // Created here: epoll events hold a pointer-sized field and are not `Send`.
         let mut events: Vec<Event> = Vec::with_capacity(1024);
+        clock::tick();
         loop {
             self.take_remote();
             self.poll_ready();
@@ -114,6 +115,8 @@ impl EventLoop {
                 tracing::error!(error = %err, "epoll_wait failed; stopping the loop");
                 break;
             }
+            // One clock read per iteration serves every deadline and Date set in it.
+            clock::tick();
             for event in &events {
                 let flags = event.flags;
                 self.dispatch(event.data.u64(), flags);
@@ -185,7 +188,7 @@ impl EventLoop {
     }
 
     fn fire_timers(&mut self) {
-        let now = Instant::now();
+        let now = clock::now();
         while let Some(Reverse((at, token))) = self.timers.peek().copied() {
             if at > now {
                 break;

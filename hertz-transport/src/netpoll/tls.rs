@@ -14,7 +14,7 @@
 //! the cleartext path has no TLS branch at all.
 
 use std::future::{poll_fn, Future};
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::pin::{pin, Pin};
 use std::sync::Arc;
@@ -28,7 +28,7 @@ use super::buffer::LinkedBuffer;
 use super::conn::check;
 use super::io::{Direction, IoShared, IoState};
 use crate::tls::{Opening, PLAIN_HTTP_ANSWER, PLAIN_HTTP_DRAIN};
-use crate::write_queue::{WriteQueue, MAX_IOVECS};
+use crate::write_queue::WriteQueue;
 use crate::{CancelToken, Conn, ConnHandler};
 
 /// Sets up TLS on each connection a loop accepts; shared by all loops of a transport.
@@ -84,7 +84,7 @@ impl TlsAcceptor {
     /// is logged at debug).
     async fn accept(&self, io: Arc<IoShared>) -> Option<NetpollTlsConn> {
         let peer = io.stream.peer_addr().ok();
-        let deadline = Instant::now() + self.timeout;
+        let deadline = crate::clock::now() + self.timeout;
         let opened = {
             let mut cancelled = pin!(self.shutdown.cancelled());
             let mut opening = pin!(self.open(&io, deadline));
@@ -351,9 +351,13 @@ impl Conn for NetpollTlsConn {
         loop {
             // Plaintext rustls already decrypted comes first: the client's first request
             // often arrives with its last handshake message.
-            match self.tls.reader().read(self.input.spare()) {
-                Ok(n) => {
-                    self.input.commit(n);
+            let mut plaintext = self.tls.reader();
+            match plaintext.fill_buf() {
+                // An empty chunk: the client sent close_notify.
+                Ok(chunk) => {
+                    let n = chunk.len();
+                    self.input.append(chunk);
+                    plaintext.consume(n);
                     return Poll::Ready(Ok(n));
                 }
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
@@ -385,6 +389,12 @@ impl Conn for NetpollTlsConn {
         self.input.read_bytes(n)
     }
 
+    fn reserve(&mut self, additional: usize) {
+        // Decrypted plaintext is appended into this room, so an announced body still ends
+        // up contiguous and leaves without a further copy.
+        self.input.reserve(additional);
+    }
+
     fn release(&mut self) {
         self.input.release();
     }
@@ -406,9 +416,10 @@ impl Conn for NetpollTlsConn {
             // rustls encrypts what it is given, up to its buffer limit (64 KiB by default),
             // so a large response goes out in bounded steps.
             while !self.writes.is_empty() {
-                let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
-                let count = self.writes.iovecs(&mut iovs);
-                let taken = self.tls.writer().write_vectored(&iovs[..count])?;
+                let tls = &mut self.tls;
+                let taken = self
+                    .writes
+                    .with_iovecs(|iovs| tls.writer().write_vectored(iovs))?;
                 if taken == 0 {
                     break;
                 }

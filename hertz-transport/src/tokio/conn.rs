@@ -1,7 +1,7 @@
 //! `Conn` over a tokio `TcpStream`: one contiguous, growable read buffer and a write queue.
 
 use std::future::Future;
-use std::io::{self, IoSlice};
+use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
-use crate::write_queue::{WriteQueue, MAX_IOVECS};
+use crate::write_queue::WriteQueue;
 use crate::Conn;
 #[cfg(doc)]
 use crate::TransportConfig;
@@ -96,6 +96,10 @@ where
         self.rbuf.split_to(n.min(self.rbuf.len())).freeze()
     }
 
+    fn reserve(&mut self, additional: usize) {
+        self.rbuf.reserve(additional);
+    }
+
     fn release(&mut self) {
         if self.rbuf.is_empty() && self.rbuf.capacity() > 4 * self.read_buffer_size {
             self.rbuf = BytesMut::with_capacity(self.read_buffer_size);
@@ -117,9 +121,11 @@ where
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while !self.writes.is_empty() {
             self.write_deadline.check()?;
-            let mut iovs = [IoSlice::new(&[]); MAX_IOVECS];
-            let count = self.writes.iovecs(&mut iovs);
-            let written = match Pin::new(&mut self.stream).poll_write_vectored(cx, &iovs[..count]) {
+            let stream = Pin::new(&mut self.stream);
+            let written = match self
+                .writes
+                .with_iovecs(|iovs| stream.poll_write_vectored(cx, iovs))
+            {
                 Poll::Ready(res) => res?,
                 Poll::Pending => {
                     self.write_deadline.register(cx)?;
