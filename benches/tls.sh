@@ -4,11 +4,14 @@
 # two servers for several rounds. Prints requests/s and server CPU µs per request
 # (utime+stime from /proc/PID/stat ÷ requests) per run, then the medians and the ratios.
 #
-#   benches/tls.sh [ROUNDS=3] [SECONDS=10]     (after: cargo build --release -p hertz-examples --example hello)
+#   benches/tls.sh [ROUNDS=3] [SECONDS=10] [plain]   (after: cargo build --release -p hertz-examples --example hello)
+#
+# `plain` runs the same comparison over cleartext HTTP, to see what TLS adds per transport.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-3}"
 seconds="${2:-10}"
+mode="${3:-tls}"
 hello="$root/target/release/examples/hello"
 [ -x "$hello" ] || { echo "build first: cargo build --release -p hertz-examples --example hello" >&2; exit 1; }
 for tool in wrk taskset openssl; do
@@ -27,15 +30,17 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # run TRANSPORT -> prints "TRANSPORT REQ/S CPU-µs/REQ"
   local transport="$1" port log
   log="$(mktemp -p "$work")" # fresh per run, so an old port is never read
+  local scheme=https tls=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
+  if [ "$mode" = plain ]; then scheme=http tls=(); fi
   NO_COLOR=1 taskset -c 0 "$hello" --addr 127.0.0.1:0 --workers 1 --transport "$transport" \
-    --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$log" 2>&1 &
+    "${tls[@]}" >"$log" 2>&1 &
   server=$!
   # The port is read from the "listening" log line, which is written once it accepts.
   until port="$(grep -o 'listening addr=[0-9.]*:[0-9]*' "$log" | grep -o '[0-9]*$')"; do
     kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.05
   done
-  local url="https://127.0.0.1:$port/plaintext"
+  local url="$scheme://127.0.0.1:$port/plaintext"
   taskset -c 1 wrk -t1 -c64 -d2s "$url" >/dev/null # warm-up: handshakes, buffers
   local before after
   before="$(cpu_ticks "$server")"
@@ -49,7 +54,7 @@ run() { # run TRANSPORT -> prints "TRANSPORT REQ/S CPU-µs/REQ"
     'BEGIN { printf "%s %.0f %.2f\n", t, r / s, c / hz * 1e6 / r }'
 }
 
-echo "load: $(uptime)"
+echo "mode: $mode; load: $(uptime)"
 results="$work/results"
 for round in $(seq "$rounds"); do
   for transport in netpoll tokio; do
