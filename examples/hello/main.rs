@@ -6,7 +6,7 @@
 //! curl localhost:8888/ping                           # {"message":"pong"}
 //! ```
 //!
-//! HTTPS (tokio transport): `--tls-cert cert.pem --tls-key key.pem`, then
+//! HTTPS (either transport): `--tls-cert cert.pem --tls-key key.pem`, then
 //! `curl --cacert cert.pem https://localhost:8888/ping`; add `--h2` to offer HTTP/2 too.
 //!
 //! Benchmark routes (TechEmpower-style): `GET /plaintext`, `GET /json`, `POST /echo`.

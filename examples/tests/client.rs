@@ -1,32 +1,22 @@
 //! The `client` example, run as a process against the hello app, as the docs show it.
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::{Command, Output};
 
 use hertz_core::Config;
 use hertz_examples::hello_app;
 
-/// `target/<profile>/examples/client`, built by `cargo test` alongside this test.
-fn client_binary() -> PathBuf {
-    let mut dir = std::env::current_exe().unwrap();
-    dir.pop(); // the test binary
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
-    let bin = dir.join("examples").join("client");
-    assert!(
-        bin.exists(),
-        "{} not built (cargo test builds examples)",
-        bin.display()
-    );
-    bin
-}
-
 async fn run(args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || Command::new(client_binary()).args(&args).output().unwrap())
-        .await
-        .unwrap()
+    tokio::task::spawn_blocking(move || {
+        Command::new(support::example_binary("client"))
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test]

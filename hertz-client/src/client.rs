@@ -308,7 +308,7 @@ impl Client {
     ) -> Result<Response, Error> {
         let mut req = Request::new();
         req.set_method(method);
-        req.set_uri(url.to_owned());
+        req.set_uri(url);
         req.set_body(body);
         let mut resp = Response::new();
         let max = self.inner.shared.redirect.max;

@@ -1,12 +1,13 @@
 //! HTTPS with rustls against a TLS server made in the test (rcgen certificates): custom
-//! CA, SNI, keep-alive over TLS, untrusted and mismatched certificates, and HTTP proxies
-//! (`CONNECT` for https, absolute-form for http).
+//! CA, SNI, keep-alive over TLS, untrusted and mismatched certificates, HTTP proxies
+//! (`CONNECT` for https, absolute-form for http), and our own server on both transports.
 
 mod support;
 
 use std::sync::{Arc, Mutex};
 
 use hertz_client::{ErrorKind, Proxy, Response, TlsConfig};
+use hertz_core::TransportKind;
 use support::raw::{ok, Raw};
 use support::tls::{pki, TlsServer};
 use support::*;
@@ -196,10 +197,13 @@ async fn plain_http_through_a_proxy_uses_absolute_form() {
     );
 }
 
-/// Our client against our server: `Config::tls` on the tokio transport, ALPN `http/1.1`,
+/// Our client against our server: `Config::tls` on either transport, ALPN `http/1.1`,
 /// keep-alive, and a body much larger than the socket buffers.
+#[rstest::rstest]
 #[tokio::test]
-async fn https_against_a_hertz_server_keeps_alive() {
+async fn https_against_a_hertz_server_keeps_alive(
+    #[values(TransportKind::Tokio, TransportKind::Netpoll)] transport: TransportKind,
+) {
     use hertz_core::{Config, Context, Engine, RequestContext, Routes};
 
     async fn big(_ctx: Context, c: &mut RequestContext) {
@@ -209,6 +213,7 @@ async fn https_against_a_hertz_server_keeps_alive() {
     let pki = pki(&["localhost"]);
     let config = Config::default()
         .host_ports("127.0.0.1:0")
+        .transport(transport)
         .tls(rustls::ServerConfig::clone(&pki.server_config));
     let mut h = Engine::new(config);
     h.get("/big", big);

@@ -187,10 +187,7 @@ impl Config {
     /// negotiated, `http/1.1` when none was. Plain HTTP sent to the port is answered `400`
     /// ("Client sent an HTTP request to an HTTPS server") and closed; the handshake must
     /// finish within [`read_header_timeout`](Self::read_header_timeout), and failed
-    /// handshakes close only their connection (logged at debug).
-    ///
-    /// Only the tokio transport serves TLS so far: starting a netpoll server with TLS fails
-    /// ("TLS on netpoll is not built yet").
+    /// handshakes close only their connection (logged at debug). Both transports serve TLS.
     pub fn tls(mut self, config: rustls::ServerConfig) -> Self {
         self.tls = Some(Arc::new(config));
         self

@@ -11,8 +11,7 @@
 //! ```
 //!
 //! The engine sets the configuration's ALPN list from its registered protocols, so leave
-//! `alpn_protocols` empty. TLS runs on the tokio transport; the netpoll transport refuses
-//! to start with it (not built yet).
+//! `alpn_protocols` empty. TLS runs on both transports, tokio and netpoll.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,11 @@
-//! TLS on the tokio transport over real loopback sockets: curl over HTTPS, plain HTTP sent to
-//! the TLS port, broken and stalled handshakes, ALPN dispatch, and the PEM loader's errors.
-//! Certificates are self-signed and generated per test (rcgen).
+//! TLS over real loopback sockets, each test on both transports: curl over HTTPS (HTTP/1.1
+//! and HTTP/2 by ALPN), large bodies both ways, plain HTTP sent to the TLS port, broken and
+//! stalled handshakes, ALPN dispatch, and the PEM loader's errors. Certificates are
+//! self-signed and generated per test (rcgen).
 
 mod support;
+
+use rstest::rstest;
 
 use std::future::{poll_fn, Future};
 use std::path::PathBuf;
@@ -20,7 +23,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use support::{config, start, Netpoll, Raw, Tokio, WAIT};
+use support::{config, start, Netpoll, Raw, Tokio, TransportKind, WAIT};
 
 /// A self-signed certificate for `localhost` and `127.0.0.1`, written to PEM files in a
 /// directory of its own (removed on drop).
@@ -57,8 +60,8 @@ impl Certs {
         load_pem(&self.cert, &self.key).expect("load PEM")
     }
 
-    /// A client trusting only this certificate, offering `alpn`.
-    fn connector(&self, alpn: &[&[u8]]) -> TlsConnector {
+    /// A client configuration trusting only this certificate, offering `alpn`.
+    fn client_config(&self, alpn: &[&[u8]]) -> Arc<rustls::ClientConfig> {
         let mut roots = rustls::RootCertStore::empty();
         roots.add(self.cert_der.clone()).expect("add root");
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -68,7 +71,12 @@ impl Certs {
             .with_root_certificates(roots)
             .with_no_client_auth();
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        TlsConnector::from(Arc::new(config))
+        Arc::new(config)
+    }
+
+    /// A client trusting only this certificate, offering `alpn`.
+    fn connector(&self, alpn: &[&[u8]]) -> TlsConnector {
+        TlsConnector::from(self.client_config(alpn))
     }
 
     fn write(&self, name: &str, contents: &str) -> PathBuf {
@@ -163,15 +171,19 @@ async fn https_get(
         .await
         .expect("write");
     let mut answer = Vec::new();
-    // A peer closing without close_notify is an error to rustls; what arrived still counts.
-    let _ = tokio::time::timeout(WAIT, tls.read_to_end(&mut answer)).await;
+    // rustls reports a close without close_notify as an error: the server sends one.
+    tokio::time::timeout(WAIT, tls.read_to_end(&mut answer))
+        .await
+        .expect("the server did not close the connection")
+        .expect("the connection ended without close_notify");
     (alpn, String::from_utf8_lossy(&answer).into_owned())
 }
 
+#[rstest]
 #[tokio::test]
-async fn curl_gets_200_over_tls() {
+async fn curl_gets_200_over_tls(#[values(Tokio, Netpoll)] transport: TransportKind) {
     let certs = Certs::new();
-    let server = start(tls_app(config(Tokio).tls(certs.server_config()))).await;
+    let server = start(tls_app(config(transport).tls(certs.server_config()))).await;
     let port = server.local_addr().port();
     let (resolve, url) = curl_args(port, "/hello");
     let body = trusted_curl_text(
@@ -193,13 +205,16 @@ async fn curl_gets_200_over_tls() {
 }
 
 /// The tail of a large response reaches a keep-alive client instead of waiting in rustls's
-/// buffer for the next write (`TokioConn::poll_flush` flushes the TLS stream). Whether the
-/// last write finds the socket full depends on the kernel, so this guards the path without
-/// forcing it every run.
+/// buffer for the next write (both transports flush rustls's records, not just the
+/// plaintext). Whether the last write finds the socket full depends on the kernel, so this
+/// guards the path without forcing it every run.
+#[rstest]
 #[tokio::test]
-async fn a_large_keep_alive_response_arrives_whole() {
+async fn a_large_keep_alive_response_arrives_whole(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let certs = Certs::new();
-    let server = start(tls_app(config(Tokio).tls(certs.server_config()))).await;
+    let server = start(tls_app(config(transport).tls(certs.server_config()))).await;
     // A small receive window, so the server's writes keep finding the socket full.
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
@@ -241,10 +256,11 @@ async fn a_large_keep_alive_response_arrives_whole() {
     server.shutdown().await.expect("shutdown");
 }
 
+#[rstest]
 #[tokio::test]
-async fn curl_rejects_an_untrusted_certificate() {
+async fn curl_rejects_an_untrusted_certificate(#[values(Tokio, Netpoll)] transport: TransportKind) {
     let certs = Certs::new();
-    let server = start(tls_app(config(Tokio).tls(certs.server_config()))).await;
+    let server = start(tls_app(config(transport).tls(certs.server_config()))).await;
     let (resolve, url) = curl_args(server.local_addr().port(), "/hello");
     // No --cacert: the self-signed certificate is not trusted, and the server survives.
     let out = support::curl(&["--http1.1", "--resolve", &resolve, &url]).await;
@@ -257,10 +273,13 @@ async fn curl_rejects_an_untrusted_certificate() {
     server.shutdown().await.expect("shutdown");
 }
 
+#[rstest]
 #[tokio::test]
-async fn plain_http_to_the_tls_port_gets_400_and_close() {
+async fn plain_http_to_the_tls_port_gets_400_and_close(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let certs = Certs::new();
-    let server = start(tls_app(config(Tokio).tls(certs.server_config()))).await;
+    let server = start(tls_app(config(transport).tls(certs.server_config()))).await;
     let mut raw = Raw::connect(&server).await;
     raw.send(b"GET /hello HTTP/1.1\r\nHost: test\r\n\r\n").await;
     let reply = raw.response().await;
@@ -278,10 +297,13 @@ async fn plain_http_to_the_tls_port_gets_400_and_close() {
     server.shutdown().await.expect("shutdown");
 }
 
+#[rstest]
 #[tokio::test]
-async fn broken_handshakes_close_only_their_connection() {
+async fn broken_handshakes_close_only_their_connection(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let certs = Certs::new();
-    let server = start(tls_app(config(Tokio).tls(certs.server_config()))).await;
+    let server = start(tls_app(config(transport).tls(certs.server_config()))).await;
     let addr = server.local_addr();
 
     // A stalled handshake stays open while the others are served.
@@ -312,10 +334,13 @@ async fn broken_handshakes_close_only_their_connection() {
     server.shutdown().await.expect("shutdown");
 }
 
+#[rstest]
 #[tokio::test]
-async fn a_silent_client_is_closed_when_the_handshake_time_runs_out() {
+async fn a_silent_client_is_closed_when_the_handshake_time_runs_out(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let certs = Certs::new();
-    let config = config(Tokio)
+    let config = config(transport)
         .tls(certs.server_config())
         .read_header_timeout(Duration::from_millis(200));
     let server = start(tls_app(config)).await;
@@ -332,6 +357,75 @@ async fn a_silent_client_is_closed_when_the_handshake_time_runs_out() {
     let (_, answer) = https_get(&certs.connector(&[]), server.local_addr()).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "got {answer:?}");
     server.shutdown().await.expect("shutdown");
+}
+
+/// Answers the body's length and byte sum, so a corrupted upload cannot pass.
+async fn upload(_ctx: Context, c: &mut RequestContext) {
+    let body = c.body();
+    let sum: u64 = body.iter().map(|&b| u64::from(b)).sum();
+    c.string(200, format!("{}|{sum}|", body.len()));
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_large_upload_arrives_whole_over_http1_and_h2(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let certs = Certs::new();
+    let config = config(transport)
+        .tls(certs.server_config())
+        .max_request_body_size(2 * BIG);
+    let mut h = tls_app(config);
+    h.post("/upload", upload);
+    h.add_protocol(hertz_core::h2::H2Factory::default().max_request_body_size(2 * BIG));
+    let server = start(h).await;
+    let data: Vec<u8> = (0..BIG).map(|i| (i % 251) as u8).collect();
+    let sum: u64 = data.iter().map(|&b| u64::from(b)).sum();
+    let file = certs.dir.join("upload.bin");
+    std::fs::write(&file, &data).expect("write upload");
+    let upload_arg = format!("@{}", file.display());
+    let (resolve, url) = curl_args(server.local_addr().port(), "/upload");
+    // Two uploads on one keep-alive connection, then the same over HTTP/2.
+    for version in ["--http1.1", "--http2"] {
+        let args = [version, "--data-binary", &upload_arg, &url, &url];
+        let body = trusted_curl_text(&certs, &resolve, &args).await;
+        assert_eq!(body, format!("{BIG}|{sum}|").repeat(2), "{version}");
+    }
+    server.shutdown().await.expect("shutdown");
+}
+
+#[rstest]
+#[tokio::test]
+async fn shutdown_closes_connections_still_in_the_handshake(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let certs = Certs::new();
+    // Waiting for open connections must not wait for handshakes that will never finish.
+    let config = config(transport)
+        .tls(certs.server_config())
+        .exit_wait_time(Duration::from_secs(3600));
+    let server = start(tls_app(config)).await;
+    // Send a ClientHello and read the server's first flight: the server has accepted this
+    // connection and waits in the handshake for the client's next message, which never comes.
+    let name = ServerName::try_from("localhost").expect("server name");
+    let mut client = rustls::ClientConnection::new(certs.client_config(&[]), name).expect("client");
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello).expect("ClientHello");
+    let mut stalled = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    stalled.write_all(&hello).await.expect("write");
+    let mut flight = [0u8; 1024];
+    let n = tokio::time::timeout(WAIT, stalled.read(&mut flight))
+        .await
+        .expect("no ServerHello")
+        .expect("read");
+    assert!(n > 0 && flight[0] == 0x16, "not a handshake record");
+    tokio::time::timeout(WAIT, server.shutdown())
+        .await
+        .expect("shutdown waited for a stalled handshake")
+        .expect("shutdown");
+    read_until_closed(&mut stalled).await;
 }
 
 /// A protocol that answers one line and closes, to see ALPN dispatch pick it.
@@ -362,10 +456,13 @@ impl ServerFactory<EngineCore> for LineProtocol {
     }
 }
 
+#[rstest]
 #[tokio::test]
-async fn alpn_picks_the_negotiated_protocol_with_http1_as_fallback() {
+async fn alpn_picks_the_negotiated_protocol_with_http1_as_fallback(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let certs = Certs::new();
-    let mut h = tls_app(config(Tokio).tls(certs.server_config()));
+    let mut h = tls_app(config(transport).tls(certs.server_config()));
     h.add_protocol(LineProtocol);
     let server = start(h).await;
     let addr = server.local_addr();
@@ -401,10 +498,13 @@ async fn echo(_ctx: Context, c: &mut RequestContext) {
     c.string(200, format!("{host}|{}", String::from_utf8_lossy(&body)));
 }
 
+#[rstest]
 #[tokio::test]
-async fn curl_speaks_h2_when_the_h2_protocol_is_registered() {
+async fn curl_speaks_h2_when_the_h2_protocol_is_registered(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
     let certs = Certs::new();
-    let mut h = tls_app(config(Tokio).tls(certs.server_config()));
+    let mut h = tls_app(config(transport).tls(certs.server_config()));
     h.post("/echo", echo);
     h.add_protocol(hertz_core::h2::H2Factory::default());
     let server = start(h).await;
@@ -452,10 +552,11 @@ async fn curl_speaks_h2_when_the_h2_protocol_is_registered() {
     server.shutdown().await.expect("shutdown");
 }
 
+#[rstest]
 #[tokio::test]
-async fn an_h2_body_over_the_limit_gets_413() {
+async fn an_h2_body_over_the_limit_gets_413(#[values(Tokio, Netpoll)] transport: TransportKind) {
     let certs = Certs::new();
-    let mut h = tls_app(config(Tokio).tls(certs.server_config()));
+    let mut h = tls_app(config(transport).tls(certs.server_config()));
     h.post("/echo", echo);
     h.add_protocol(hertz_core::h2::H2Factory::default().max_request_body_size(4));
     let server = start(h).await;
@@ -476,20 +577,6 @@ async fn an_h2_body_over_the_limit_gets_413() {
         assert_eq!(body, status, "body {data:?}");
     }
     server.shutdown().await.expect("shutdown");
-}
-
-#[tokio::test]
-async fn tls_on_netpoll_fails_at_start() {
-    let certs = Certs::new();
-    let err = tls_app(config(Netpoll).tls(certs.server_config()))
-        .start()
-        .await
-        .expect_err("netpoll started with TLS");
-    assert_eq!(err.kind(), std::io::ErrorKind::Unsupported);
-    assert!(
-        err.to_string().contains("TLS on netpoll is not built yet"),
-        "unclear error: {err}"
-    );
 }
 
 #[test]

@@ -19,10 +19,11 @@
 //!   sends everything with vectored writes;
 //! * read and write **deadlines** turn a stalled peer into an `ErrorKind::TimedOut` error.
 //!
-//! With [`TransportConfig::tls`] set, the tokio transport serves TLS (rustls): it sniffs
+//! With [`TransportConfig::tls`] set, either transport serves TLS (rustls): it sniffs
 //! each connection's first byte, answers plain HTTP with `400`, bounds the handshake by
 //! [`TransportConfig::handshake_timeout`], and reports the ALPN protocol through
-//! [`Conn::alpn_protocol`].
+//! [`Conn::alpn_protocol`]. tokio runs tokio-rustls; netpoll drives rustls's state machine
+//! from its event loops.
 //!
 //! The traits name no runtime. Two transports implement them: [`tokio`](crate::tokio) (tokio's
 //! reactor) and [`netpoll`](crate::netpoll) (our own epoll event loops, Linux only).

@@ -74,8 +74,7 @@ pub struct TransportConfig {
     /// workers instead).
     pub loops: usize,
     /// Serve TLS with this rustls configuration (its `alpn_protocols` are what is
-    /// advertised); `None` serves cleartext. Only the tokio transport serves TLS so far:
-    /// binding netpoll with it fails with `ErrorKind::Unsupported`.
+    /// advertised); `None` serves cleartext. Both transports serve TLS.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Time allowed for a TLS connection's first byte and handshake, from the accept;
     /// expiry closes that connection (logged at debug).

@@ -38,7 +38,7 @@ pub fn ctx() -> Context {
 /// `GET url` with caller-owned buffers.
 pub fn get(url: &str) -> Request {
     let mut req = Request::new();
-    req.set_uri(url.to_owned());
+    req.set_uri(url);
     req
 }
 

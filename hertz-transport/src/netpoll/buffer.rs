@@ -105,8 +105,7 @@ impl LinkedBuffer {
         Ok((n, room))
     }
 
-    /// Appends `bytes` that did not come straight from a socket.
-    #[cfg(test)]
+    /// Appends `bytes` that did not come straight from a socket (plaintext decrypted by TLS).
     pub(crate) fn append(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             let tail = &mut self.tail().data;

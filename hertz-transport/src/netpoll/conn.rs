@@ -41,7 +41,8 @@ impl NetpollConn {
     }
 }
 
-fn check(deadline: Option<Instant>) -> io::Result<()> {
+/// Fails with `TimedOut` once `deadline` has passed.
+pub(super) fn check(deadline: Option<Instant>) -> io::Result<()> {
     match deadline {
         Some(at) if crate::clock::now() >= at => {
             Err(io::Error::new(io::ErrorKind::TimedOut, "deadline exceeded"))

@@ -21,6 +21,7 @@ use super::io::IoShared;
 use super::local::{self, LoopRef};
 use super::poller::{LISTENER_TOKEN, WAKE_TOKEN};
 use super::task::Task;
+use super::tls::TlsAcceptor;
 use crate::{clock, CancelToken, ConnHandler};
 
 /// Connections accepted per readiness report, so one busy listener cannot starve the rest.
@@ -49,6 +50,8 @@ pub(crate) struct LoopSetup {
     pub(crate) handler: Arc<dyn ConnHandler>,
     pub(crate) buffer_size: usize,
     pub(crate) nodelay: bool,
+    /// Set when serving TLS: each connection's task sets TLS up before serving it.
+    pub(crate) tls: Option<Arc<TlsAcceptor>>,
     pub(crate) runtime: Option<tokio::runtime::Handle>,
     /// Loops still running; the last one to stop cancels `done`.
     pub(crate) running: Arc<AtomicUsize>,
@@ -278,8 +281,14 @@ impl EventLoop {
                 return Err(err);
             }
         };
-        let conn = NetpollConn::new(io.clone(), self.setup.buffer_size);
-        let future = self.setup.handler.on_conn(Box::new(conn));
+        let handler = &self.setup.handler;
+        let future = match &self.setup.tls {
+            None => handler.on_conn(Box::new(NetpollConn::new(
+                io.clone(),
+                self.setup.buffer_size,
+            ))),
+            Some(tls) => tls.serve(io.clone(), handler.clone()),
+        };
         slot.entry = Some((Task::new(future, self.setup.shared.clone(), token), io));
         self.live += 1;
         local::schedule_here(token);

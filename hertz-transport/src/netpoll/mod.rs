@@ -44,6 +44,20 @@
 //! connection, moved only earlier; see `io.rs`), and `epoll_wait` sleeps no longer than the
 //! next one.
 //!
+//! **TLS** (see `tls.rs`). With [`TransportConfig::tls`] set, the loop gives each accepted
+//! connection a task that first sets TLS up and then serves a [`NetpollTlsConn`] — chosen
+//! once per connection, so cleartext connections run exactly the code they always did.
+//! rustls's `ServerConnection` is driven by hand, with no tokio in between: the task sniffs
+//! the first byte (plain HTTP gets `400` and a close), then alternates `read_tls` +
+//! `process_new_packets` and `write_tls` until the handshake is done, each only when the
+//! loop has seen the socket ready — the same readiness flags, epoll interest and timer heap
+//! as cleartext I/O, so a client stalling mid-handshake costs one timer entry, and the
+//! handshake deadline ([`TransportConfig::handshake_timeout`]) is an ordinary deadline.
+//! Shutdown closes connections still in the handshake. Afterwards reads decrypt into the
+//! same linked buffer; flushes hand the write queue to rustls's `writer()` in one vectored
+//! call and send its records with `write_tls` (one `writev`), waiting on `EPOLLOUT` when the
+//! socket is full; `poll_shutdown` sends `close_notify`.
+//!
 //! Linux only (epoll).
 
 mod buffer;
@@ -53,6 +67,7 @@ mod io;
 mod local;
 mod poller;
 mod task;
+mod tls;
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
@@ -62,10 +77,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use conn::NetpollConn;
+pub use tls::NetpollTlsConn;
 
 use event_loop::{EventLoop, LoopSetup};
 use local::LoopShared;
 use poller::Poller;
+use tls::TlsAcceptor;
 
 use crate::{CancelToken, ConnHandler, Transport, TransportConfig};
 
@@ -81,12 +98,6 @@ impl NetpollTransport {
     /// Binds `config.loops` listeners on `config.addr` with `SO_REUSEPORT`, so each loop
     /// accepts its own share of connections.
     pub fn bind(config: &TransportConfig) -> std::io::Result<Self> {
-        if config.tls.is_some() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Unsupported,
-                "TLS on netpoll is not built yet; use the tokio transport for TLS",
-            ));
-        }
         let loops = config.loops.max(1);
         let first = reuseport_listener(config.addr, config.backlog)?;
         let local_addr = first.local_addr()?;
@@ -132,12 +143,21 @@ impl Transport for NetpollTransport {
         let done = CancelToken::new();
         let mut loops = Vec::new();
         let mut started = Ok(());
+        let tls = self.config.tls.clone().map(|config| {
+            Arc::new(TlsAcceptor::new(
+                config,
+                self.config.handshake_timeout,
+                self.config.read_buffer_size,
+                shutdown.clone(),
+            ))
+        });
         for (id, listener) in self.listeners.into_iter().enumerate() {
             let setup = Poller::new().map(|poller| LoopSetup {
                 shared: Arc::new(LoopShared::new(id, poller)),
                 handler: handler.clone(),
                 buffer_size: self.config.read_buffer_size,
                 nodelay: self.config.tcp_nodelay,
+                tls: tls.clone(),
                 runtime: runtime.clone(),
                 running: running.clone(),
                 done: done.clone(),

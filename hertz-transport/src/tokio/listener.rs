@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+use super::tls::TlsAcceptor;
 use super::TokioConn;
-use crate::tls::TlsAcceptor;
 use crate::{CancelToken, ConnHandler, Transport, TransportConfig};
 
 /// A bound tokio `TcpListener`.

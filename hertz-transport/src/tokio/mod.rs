@@ -5,6 +5,7 @@
 mod conn;
 mod dial;
 mod listener;
+mod tls;
 
 pub use conn::TokioConn;
 pub use dial::Dialer;
