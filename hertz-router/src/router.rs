@@ -125,6 +125,14 @@ impl<T> Router<T> {
         let Some(tree) = self.tree(method) else {
             return Lookup::NotFound { tsr: false };
         };
+        if let Some(route) = tree.static_route(path.as_bytes()) {
+            if let Some(route) = self.routes.get(route) {
+                return Lookup::Found {
+                    value: &route.value,
+                    pattern: &route.pattern,
+                };
+            }
+        }
         let tree = tree.matcher();
         let found = tree.search::<false>(path.as_bytes(), &mut params.captures);
         match found.and_then(|slot| self.routes.get(tree.route(slot)?)) {

@@ -68,6 +68,10 @@ pub(crate) struct Tree {
     pattern_bytes: usize,
     /// The lookup form, laid out on first use after the last change.
     matcher: OnceLock<Matcher>,
+    /// Routes without parameters, by their exact path, sorted: a path equal to one of them
+    /// is that route whatever else is registered (static text has the highest priority),
+    /// so a binary search answers it without walking the tree.
+    statics: Vec<(Box<[u8]>, usize)>,
 }
 
 /// Why [`Tree::insert`] refused a route.
@@ -85,7 +89,17 @@ impl Tree {
             nodes: vec![Node::new(Kind::Static, &[])],
             pattern_bytes: 0,
             matcher: OnceLock::new(),
+            statics: Vec::new(),
         }
+    }
+
+    /// The parameterless route whose pattern is exactly `path`.
+    #[inline]
+    pub(crate) fn static_route(&self, path: &[u8]) -> Option<usize> {
+        self.statics
+            .binary_search_by(|(p, _)| (**p).cmp(path))
+            .ok()
+            .map(|at| self.statics[at].1)
     }
 
     pub(crate) fn method(&self) -> &str {
@@ -120,6 +134,14 @@ impl Tree {
         node.route = Some(route);
         self.pattern_bytes += bytes;
         self.matcher = OnceLock::new();
+        if let Some(path) = static_text(pieces) {
+            // Not present: an identical pattern would have been a conflict above.
+            let at = self
+                .statics
+                .binary_search_by(|(p, _)| (**p).cmp(&path[..]))
+                .unwrap_or_else(|at| at);
+            self.statics.insert(at, (path.into(), route));
+        }
         Ok(())
     }
 
@@ -190,4 +212,16 @@ impl Tree {
         self.nodes.push(node);
         self.nodes.len() - 1
     }
+}
+
+/// The text of a pattern made only of static pieces.
+fn static_text(pieces: &[Piece<'_>]) -> Option<Vec<u8>> {
+    let mut text = Vec::new();
+    for piece in pieces {
+        match *piece {
+            Piece::Static(part) => text.extend_from_slice(part.as_bytes()),
+            Piece::Param(_) | Piece::CatchAll(_) => return None,
+        }
+    }
+    Some(text)
 }

@@ -64,7 +64,9 @@ pub(crate) fn parse_head(
         }
         other => other,
     };
-    let line_too_long = request_line_len(buf) > config.max_request_line;
+    // A buffer shorter than the limit cannot hold a line longer than it: skip the scan.
+    let line_too_long =
+        buf.len() > config.max_request_line && request_line_len(buf) > config.max_request_line;
     match parsed {
         Ok(httparse::Status::Complete(len)) => {
             if line_too_long {
