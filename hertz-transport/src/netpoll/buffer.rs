@@ -17,6 +17,7 @@ use std::io;
 use std::os::fd::AsFd;
 
 use bytes::{Buf, Bytes, BytesMut};
+use rustix::net::RecvFlags;
 
 /// A read is not attempted into less room than this; a fresh node is linked instead.
 const MIN_SPARE: usize = 1024;
@@ -86,15 +87,16 @@ impl LinkedBuffer {
         &mut self.nodes[last]
     }
 
-    /// One `read(2)` from `fd` into the room at the end of the chain. Returns what the read
+    /// One `recv(2)` from the socket `fd` into the room at the end of the chain (`recv`, not
+    /// `read`: it skips the VFS layer a `read` of a socket goes through). Returns what it
     /// returned (`Ok(0)`: end of stream) and how much room it was given, so a caller can tell
     /// a read that drained the socket from one that filled the room.
     pub(crate) fn read_from(&mut self, fd: impl AsFd) -> io::Result<(usize, usize)> {
         let tail = &mut self.tail().data;
         let room = tail.capacity() - tail.len();
-        let (read, _) = rustix::io::read(fd, tail.spare_capacity_mut())?;
+        let ((read, _), _) = rustix::net::recv(fd, tail.spare_capacity_mut(), RecvFlags::empty())?;
         let n = read.len();
-        // SAFETY: `rustix::io::read` returned `read`, the first `n` bytes of the spare
+        // SAFETY: `rustix::net::recv` returned `read`, the first `n` bytes of the spare
         // capacity, as initialised by the kernel; `set_len` exposes exactly those, and
         // `n <= room` because the slice it returns lies within the one it was given.
         unsafe { tail.set_len(tail.len() + n) };

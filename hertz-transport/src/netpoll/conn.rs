@@ -10,7 +10,7 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 
 use super::buffer::LinkedBuffer;
-use super::io::{Direction, IoShared};
+use super::io::{Direction, IoShared, SocketWriter};
 use crate::write_queue::WriteQueue;
 use crate::Conn;
 
@@ -128,7 +128,7 @@ impl Conn for NetpollConn {
             }
             match self
                 .writes
-                .with_iovecs(|iovs| (&io.stream).write_vectored(iovs))
+                .with_iovecs(|iovs| SocketWriter(&io.stream).write_vectored(iovs))
             {
                 Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Ok(n) => self.writes.consume(n),

@@ -26,7 +26,7 @@ use rustls::ServerConnection;
 
 use super::buffer::LinkedBuffer;
 use super::conn::check;
-use super::io::{Direction, IoShared, IoState};
+use super::io::{Direction, IoShared, IoState, SocketWriter};
 use crate::tls::{Opening, PLAIN_HTTP_ANSWER, PLAIN_HTTP_DRAIN};
 use crate::write_queue::WriteQueue;
 use crate::{CancelToken, Conn, ConnHandler};
@@ -267,7 +267,7 @@ fn poll_send(
     deadline: Option<Instant>,
 ) -> Poll<io::Result<()>> {
     let n = ready!(poll_io(io, Direction::Write, cx, deadline, |_| {
-        tls.write_tls(&mut &io.stream)
+        tls.write_tls(&mut SocketWriter(&io.stream))
     }))?;
     if n == 0 {
         return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
@@ -281,7 +281,7 @@ fn process(io: &IoShared, tls: &mut ServerConnection) -> io::Result<()> {
     match tls.process_new_packets() {
         Ok(_) => Ok(()),
         Err(err) => {
-            let _ = tls.write_tls(&mut &io.stream);
+            let _ = tls.write_tls(&mut SocketWriter(&io.stream));
             Err(invalid_data(err))
         }
     }

@@ -122,10 +122,12 @@ where
         while !self.writes.is_empty() {
             self.write_deadline.check()?;
             let stream = Pin::new(&mut self.stream);
-            let written = match self
-                .writes
-                .with_iovecs(|iovs| stream.poll_write_vectored(cx, iovs))
-            {
+            let written = match self.writes.with_iovecs(|iovs| match iovs {
+                // One piece: `send` rather than `writev`, which also passes through the
+                // VFS layer for a socket.
+                [one] => stream.poll_write(cx, one),
+                _ => stream.poll_write_vectored(cx, iovs),
+            }) {
                 Poll::Ready(res) => res?,
                 Poll::Pending => {
                     self.write_deadline.register(cx)?;
