@@ -44,6 +44,7 @@ mod app;
 mod config;
 mod core;
 mod engine;
+mod h2c;
 mod handler;
 mod render;
 mod request_context;
