@@ -23,6 +23,10 @@ const CONNECTION_SPECIFIC: [&[u8]; 6] = [
     b"content-length",
 ];
 
+/// After a refusal, how long and how much of the rest of the body is read and discarded.
+const LINGER_TIME: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 64 * 1024;
+
 /// Per-request limits, from the engine's configuration.
 #[derive(Clone, Debug)]
 pub(super) struct Limits {
@@ -62,7 +66,7 @@ impl H2Server {
         peer: Option<SocketAddr>,
     ) {
         let mut exchange = self.core.new_exchange(peer);
-        let (parts, body) = request.into_parts();
+        let (parts, mut body) = request.into_parts();
         let is_head = parts.method == http::Method::HEAD;
         if parts.headers.len() > self.limits.max_header_count {
             let refusal = Refusal::new(
@@ -86,13 +90,16 @@ impl H2Server {
             }
         } else {
             if announced.is_some_and(|len| len > self.limits.max_body_bytes as u64) {
-                // Refused before reading: dropping `body` after the answer resets the stream
-                // with NO_ERROR (RFC 9113 §8.1), so the client stops sending.
-                return self.refuse(&mut respond, too_large());
+                // Refused before reading anything.
+                self.refuse(&mut respond, too_large());
+                return linger(body).await;
             }
-            match self.read_body(body).await {
+            match self.read_body(&mut body).await {
                 Ok(received) => exchange.request_mut().set_body(received),
-                Err(BodyError::Refused(refusal)) => return self.refuse(&mut respond, refusal),
+                Err(BodyError::Refused(refusal)) => {
+                    self.refuse(&mut respond, refusal);
+                    return linger(body).await;
+                }
                 Err(BodyError::Stream(err)) => {
                     tracing::debug!(error = %err, "HTTP/2 request body failed");
                     return;
@@ -108,7 +115,7 @@ impl H2Server {
     }
 
     /// Reads the whole body, up to the limit, each read within the body read timeout.
-    async fn read_body(&self, mut body: h2::RecvStream) -> Result<Bytes, BodyError> {
+    async fn read_body(&self, body: &mut h2::RecvStream) -> Result<Bytes, BodyError> {
         let mut received = BytesMut::new();
         loop {
             let chunk = match tokio::time::timeout(self.limits.body_read_timeout, body.data()).await
@@ -239,6 +246,27 @@ impl H2Server {
         }
         send.send_data(Bytes::new(), true)
     }
+}
+
+/// After a refusal, reads and discards what the client still sends, up to [`LINGER_BYTES`]
+/// within [`LINGER_TIME`] (HTTP/1.1 lingers the same way): a client that was about to finish
+/// ends its stream itself. Past that, dropping `body` resets the stream with `NO_ERROR`
+/// (RFC 9113 §8.1), which tells the client to stop sending without failing the request —
+/// though some clients (curl 7.88) report any reset as an error, hence the grace.
+async fn linger(mut body: h2::RecvStream) {
+    let drain = async {
+        let mut drained = 0;
+        while drained < LINGER_BYTES {
+            match body.data().await {
+                Some(Ok(chunk)) => {
+                    drained += chunk.len();
+                    let _ = body.flow_control().release_capacity(chunk.len());
+                }
+                _ => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER_TIME, drain).await;
 }
 
 fn too_large() -> Refusal {
