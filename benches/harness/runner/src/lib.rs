@@ -21,12 +21,14 @@
 //! - [`server`]: starting, pinning, measuring (`/proc`) and stopping a server.
 //! - [`wrk`]: running wrk and reading its result line.
 //! - [`report`]: medians, ratios, the markdown table; [`charts`]: the SVGs.
+//! - [`protocols`]: the `tls` and `h2` scenarios (wrk over https, h2load over h2c).
 
 pub mod charts;
 pub mod http;
 pub mod job;
 pub mod loadgen;
 pub mod machine;
+pub mod protocols;
 pub mod report;
 pub mod scenario;
 pub mod server;

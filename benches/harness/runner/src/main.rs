@@ -15,7 +15,7 @@ use bench_runner::report::{self, Cell, LatencyRun, Meta, Round};
 use bench_runner::scenario::{self, Kind, Scenario};
 use bench_runner::server::{self, Program, Running, ServerSpec};
 use bench_runner::wrk::{self, WrkConfig};
-use bench_runner::{charts, machine};
+use bench_runner::{charts, machine, protocols};
 use std::time::Duration;
 
 const PEERS: [&str; 5] = ["hyper", "axum", "actix", "may", "epoll"];
@@ -27,7 +27,8 @@ bench: runs the hertz-rs benchmark (normally through benches/run.sh)
                           (< 3 min)
   --transports LIST       our transports, comma-separated (default: tokio)
   --peers LIST            peers to compare with (default: hyper,axum,actix,may,epoll)
-  --scenarios LIST        only these scenario ids (plaintext,pipelined,json,echo-1k,...,github)
+  --scenarios LIST        only these scenario ids (plaintext,pipelined,json,echo-1k,...,github,
+                          tls,h2)
   --cores-server LIST     taskset list for the servers (default: 0)
   --cores-load LIST       taskset list for wrk and loadgen (default: 1)
   --rounds N              wrk rounds per scenario (default: 10, quick 3; at least 3)
@@ -262,9 +263,11 @@ fn run(o: &Opts) -> Result<(), String> {
     std::fs::create_dir_all(o.out.join("logs")).map_err(|e| e.to_string())?;
 
     let mut scenarios = scenario::all(o.quick);
+    let mut protocol_ids: Vec<&str> = protocols::IDS.to_vec();
     if let Some(only) = &o.scenarios {
         scenarios.retain(|s| only.contains(&s.id));
-        if scenarios.is_empty() {
+        protocol_ids.retain(|id| only.iter().any(|s| s == id));
+        if scenarios.is_empty() && protocol_ids.is_empty() {
             return Err("--scenarios selects nothing".into());
         }
     }
@@ -542,6 +545,21 @@ fn run(o: &Opts) -> Result<(), String> {
         cells.extend(sc_cells);
     }
 
+    if !protocol_ids.is_empty() {
+        let setup = protocols::Setup {
+            transports: &o.transports,
+            cores_server: &o.cores_server,
+            workers,
+            wrk: &wrk_cfg,
+            rounds: o.rounds,
+            base_port: o.base_port,
+            hello: &o.hello,
+            peers_dir: &o.peers_dir,
+            out: &o.out,
+        };
+        cells.extend(protocols::run(&setup, &protocol_ids)?);
+    }
+
     meta.load_after = load_average();
     meta.other_cores = start_cpu.other_cores(&machine::snapshot(), 0.0);
     meta.elapsed_s = started.elapsed().as_secs_f64();
@@ -578,10 +596,11 @@ fn write_report(
     scenarios: &[Scenario],
     servers: &[(String, bool)],
 ) -> Result<(), String> {
-    let titles: Vec<(String, String)> = scenarios
+    let mut titles: Vec<(String, String)> = scenarios
         .iter()
         .map(|s| (s.id.clone(), s.title.clone()))
         .collect();
+    titles.extend(protocols::titles().filter(|(id, _)| cells.iter().any(|c| &c.scenario == id)));
 
     // Charts: one per scenario, echo sizes together as lines.
     let mut chart_files = Vec::new();
