@@ -325,7 +325,7 @@ fn run(o: &Opts) -> Result<(), String> {
     println!(
         "hertz-rs benchmark ({}): {} scenarios x {} servers; servers on cores {} ({} worker(s)), load on cores {}; load average {}",
         meta.mode,
-        scenarios.len(),
+        scenarios.len() + protocol_ids.len(),
         specs.len(),
         o.cores_server,
         workers,
