@@ -21,8 +21,9 @@ thread_local! {
 /// Calls `f` with the current date as an IMF-fixdate (RFC 9110 §5.6.7).
 ///
 /// A thread-local cache re-formats only when the second changes, so the common case is one
-/// clock read and a comparison, with no lock shared between worker threads.
-pub(crate) fn with_date<R>(f: impl FnOnce(&[u8]) -> R) -> R {
+/// clock read and a comparison, with no lock shared between worker threads. Protocols other
+/// than HTTP/1.1 (hertz-core's h2) use it for their `date` field too.
+pub fn with_date<R>(f: impl FnOnce(&[u8]) -> R) -> R {
     let now = SystemTime::now();
     let second = now
         .duration_since(UNIX_EPOCH)

@@ -172,8 +172,8 @@ impl H2Server {
             }
         }
         if !headers.contains_key(http::header::DATE) {
-            let date = httpdate::fmt_http_date(std::time::SystemTime::now());
-            if let Ok(date) = http::HeaderValue::from_str(&date) {
+            // HTTP/1.1's per-thread cached date: formatted once a second, not per response.
+            if let Ok(date) = hertz_protocol::with_date(http::HeaderValue::from_bytes) {
                 headers.insert(http::header::DATE, date);
             }
         }
