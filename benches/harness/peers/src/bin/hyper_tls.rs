@@ -29,7 +29,10 @@ async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::
 
 fn main() {
     let args = Args::parse();
-    let (cert, key) = args.tls.clone().expect("--tls-cert and --tls-key are required");
+    let (cert, key) = args
+        .tls
+        .clone()
+        .expect("--tls-cert and --tls-key are required");
     let certs = CertificateDer::pem_file_iter(&cert)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .expect("certificate PEM");
