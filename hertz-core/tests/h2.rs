@@ -742,6 +742,55 @@ async fn header_limits_answer_431(#[values(Tokio, Netpoll)] transport: Transport
     server.shutdown().await.expect("shutdown");
 }
 
+#[rstest]
+#[tokio::test]
+async fn a_stream_reset_by_the_client_cancels_its_context(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let (started_tx, mut started_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let (cancelled_tx, mut cancelled_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let mut h = Engine::with_defaults(config(transport).h2c(true));
+    h.get(
+        "/wait",
+        hertz_core::handler(move |ctx, c| {
+            let (started, cancelled) = (started_tx.clone(), cancelled_tx.clone());
+            Box::pin(async move {
+                let _ = started.send(()).await;
+                ctx.cancelled().await;
+                let _ = cancelled.send(()).await;
+                c.string(200, "cancelled");
+            })
+        }),
+    );
+    h.get("/hello", hello);
+    h.add_protocol(H2Factory::default());
+    let server = start(h).await;
+    let mut client = h2_client(&server).await;
+    let request = http::Request::get("http://localhost/wait")
+        .body(())
+        .expect("request");
+    // The request ends (so the handler runs), then the client cancels the stream.
+    let (_response, mut send) = client.send_request(request, true).expect("send");
+    tokio::time::timeout(WAIT, started_rx.recv())
+        .await
+        .expect("handler did not start");
+    send.send_reset(h2::Reason::CANCEL);
+    tokio::time::timeout(WAIT, cancelled_rx.recv())
+        .await
+        .expect("the handler's context was not cancelled by RST_STREAM");
+    // Only that stream: the connection serves on.
+    let request = http::Request::get("http://localhost/hello")
+        .body(())
+        .expect("request");
+    let (response, _) = client.send_request(request, true).expect("send");
+    let response = tokio::time::timeout(WAIT, response)
+        .await
+        .expect("no response")
+        .expect("response");
+    assert_eq!(response.status(), 200);
+    server.shutdown().await.expect("shutdown");
+}
+
 // ---- HTTP/2 over TLS ------------------------------------------------------------------------
 
 /// TLS over netpoll: see issue 7 — these run on tokio only until netpoll serves TLS.

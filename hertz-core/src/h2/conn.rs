@@ -8,7 +8,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use hertz_protocol::{Context, Server};
+use hertz_protocol::Server;
 use hertz_transport::{CancelToken, Conn};
 use tokio::task::JoinSet;
 use tokio::time::{sleep, Instant, Sleep};
@@ -114,9 +114,9 @@ impl Server for H2Server {
                     next = connection.accept() => match next {
                         Some(Ok((request, respond))) => {
                             let server = self.clone();
-                            let ctx = Context::with_token(conn_token.child());
+                            let token = conn_token.child();
                             streams.spawn(async move {
-                                server.serve_stream(request, respond, ctx, peer).await;
+                                server.serve_stream(request, respond, token, peer).await;
                             });
                         }
                         Some(Err(err)) => {

@@ -34,7 +34,9 @@
 //! | `idle_timeout` | a connection with no open stream for this long gets `GOAWAY(NO_ERROR)` and is closed |
 //! | `server_name` | the `server` field, unless the handler set one |
 //!
-//! Graceful shutdown sends `GOAWAY`: streams in flight finish, new ones are refused.
+//! A stream the client resets (`RST_STREAM`) cancels its handler's `Context`, as a client
+//! disconnect does over HTTP/1.1. Graceful shutdown sends `GOAWAY`: streams in flight
+//! finish, new ones are refused.
 //! [`H2Factory`] adds HTTP/2's own settings: concurrent streams and keep-alive PINGs.
 //!
 //! [`Request`]: hertz_protocol::Request

@@ -3,13 +3,14 @@
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use hertz_protocol::{Context, Core, Method, StatusCode};
+use hertz_transport::CancelToken;
 
 use super::conn::H2Server;
 
@@ -57,14 +58,18 @@ enum BodyError {
 }
 
 impl H2Server {
-    /// Serves one stream. Errors end only this stream and are logged at debug.
+    /// Serves one stream. Errors end only this stream and are logged at debug. `token`
+    /// cancels the handler's [`Context`]: the connection cancels it when it ends or the
+    /// server shuts down, and this stream when the client resets it (`RST_STREAM`), as
+    /// HTTP/1.1 does when the client disconnects.
     pub(super) async fn serve_stream(
         &self,
         request: http::Request<h2::RecvStream>,
         mut respond: h2::server::SendResponse<Bytes>,
-        ctx: Context,
+        token: CancelToken,
         peer: Option<SocketAddr>,
     ) {
+        let ctx = Context::with_token(token.clone());
         let mut exchange = self.core.new_exchange(peer);
         let (parts, mut body) = request.into_parts();
         let is_head = parts.method == http::Method::HEAD;
@@ -73,7 +78,8 @@ impl H2Server {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "too many header fields",
             );
-            return self.refuse(&mut respond, refusal);
+            self.refuse(&mut respond, refusal);
+            return linger(body).await;
         }
         let announced = parts
             .headers
@@ -107,7 +113,19 @@ impl H2Server {
             }
         }
 
-        self.core.serve(&ctx, &mut exchange).await;
+        {
+            let mut serve = pin!(self.core.serve(&ctx, &mut exchange));
+            let reset = poll_fn(|cx| respond.poll_reset(cx));
+            tokio::select! {
+                biased;
+                () = &mut serve => {}
+                reason = reset => {
+                    tracing::debug!(?reason, "HTTP/2 stream reset by the client; cancelling its context");
+                    token.cancel();
+                    serve.await;
+                }
+            }
+        }
         if let Err(err) = self.respond(&mut exchange, &mut respond, is_head).await {
             tracing::debug!(error = %err, "HTTP/2 response failed");
         }
