@@ -38,6 +38,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
   fi
 }
 need wrk wrk
+need h2load nghttp2-client
 need taskset util-linux
 
 routes="$root/../shared/data/github-api-routes.tsv"

@@ -8,6 +8,8 @@
 //!
 //! HTTPS (either transport): `--tls-cert cert.pem --tls-key key.pem`, then
 //! `curl --cacert cert.pem https://localhost:8888/ping`; add `--h2` to offer HTTP/2 too.
+//! Cleartext HTTP/2 with prior knowledge (h2c), either transport: `--h2c`, then
+//! `curl --http2-prior-knowledge localhost:8888/ping` (HTTP/1.1 clients are served as before).
 //!
 //! Benchmark routes (TechEmpower-style): `GET /plaintext`, `GET /json`, `POST /echo`.
 
@@ -34,9 +36,13 @@ struct Args {
     /// The PEM private key of --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     tls_key: Option<std::path::PathBuf>,
-    /// Also serve HTTP/2, negotiated by ALPN (needs --tls-cert; h2c is not built yet).
+    /// Also serve HTTP/2, negotiated by ALPN (needs --tls-cert).
     #[arg(long, requires = "tls_cert")]
     h2: bool,
+    /// Also serve HTTP/2 over cleartext to clients with prior knowledge (h2c), next to
+    /// HTTP/1.1 on the same port; either transport.
+    #[arg(long, conflicts_with = "tls_cert")]
+    h2c: bool,
 }
 
 fn main() {
@@ -61,8 +67,9 @@ fn main() {
             }
         }
     }
+    config = config.h2c(args.h2c);
     let mut app = hello_app(config);
-    if args.h2 {
+    if args.h2 || args.h2c {
         app.add_protocol(hertz_core::h2::H2Factory::default());
     }
     app.spin();

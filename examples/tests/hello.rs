@@ -170,3 +170,26 @@ async fn hello_serves_https_and_h2_on_either_transport(
     drop(hello);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `hello --h2c`: HTTP/2 with prior knowledge and HTTP/1.1 on one port, on both transports.
+#[tokio::test]
+async fn hello_with_h2c_speaks_both_protocols_on_one_port() {
+    for transport in [TransportKind::Tokio, TransportKind::Netpoll] {
+        let config = Config::default()
+            .host_ports("127.0.0.1:0")
+            .transport(transport)
+            .h2c(true);
+        let mut app = hello_app(config);
+        app.add_protocol(hertz_core::h2::H2Factory::default());
+        let server = app.start().await.unwrap();
+        let ping = format!("http://{}/ping", server.local_addr());
+        for (flag, version) in [("--http2-prior-knowledge", "2"), ("--http1.1", "1.1")] {
+            assert_eq!(
+                curl(&[flag, "-w", " %{http_version}", &ping]).await,
+                format!(r#"{{"message":"pong"}} {version}"#),
+                "{transport:?}"
+            );
+        }
+        server.shutdown().await.unwrap();
+    }
+}

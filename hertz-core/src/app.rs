@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hertz_binding::BindError;
+use hertz_protocol::ServerConfig;
 use hertz_router::Router;
 
 use crate::handler::HandlersChain;
@@ -40,6 +41,9 @@ pub(crate) struct App {
     pub(crate) tracers: Vec<Arc<dyn Tracer>>,
     pub(crate) bind_error_handler: BindErrorHandler,
     pub(crate) empty_chain: HandlersChain,
+    /// The engine's protocol limits and timeouts, which protocols other than the built-in
+    /// HTTP/1.1 (e.g. `h2`) read when they are built.
+    pub(crate) server_config: ServerConfig,
 }
 
 /// The default bind error answer: `400` with a JSON body naming field, source and message.

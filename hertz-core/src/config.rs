@@ -31,6 +31,7 @@ pub struct Config {
     pub(crate) read_buffer_size: usize,
     pub(crate) protocol: ServerConfig,
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    pub(crate) h2c: bool,
 }
 
 impl Default for Config {
@@ -47,6 +48,7 @@ impl Default for Config {
             read_buffer_size: 8 * 1024,
             protocol: ServerConfig::default(),
             tls: None,
+            h2c: false,
         }
     }
 }
@@ -190,6 +192,25 @@ impl Config {
     /// handshakes close only their connection (logged at debug). Both transports serve TLS.
     pub fn tls(mut self, config: rustls::ServerConfig) -> Self {
         self.tls = Some(Arc::new(config));
+        self
+    }
+
+    /// Serve HTTP/2 over cleartext TCP to clients with prior knowledge (h2c,
+    /// [RFC 9113 §3.3](https://www.rfc-editor.org/rfc/rfc9113#section-3.3); Hertz's
+    /// `WithH2C`). Default off.
+    ///
+    /// A connection whose first 24 bytes are the HTTP/2 connection preface
+    /// (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`) goes to the `h2` protocol; one whose bytes
+    /// stop matching the preface goes to HTTP/1.1 as soon as they do (a short HTTP/1.1
+    /// request is not held back waiting for 24 bytes). A connection that closes or falls
+    /// silent within [`read_header_timeout`](Self::read_header_timeout) in the middle of the
+    /// preface is closed without an answer. The HTTP/1.1 `Upgrade: h2c` dance is not
+    /// offered (RFC 9113 deprecates it).
+    ///
+    /// Needs the `h2` protocol registered (`h.add_protocol(hertz_core::h2::H2Factory::default())`);
+    /// [`Engine::start`](crate::Engine::start) fails otherwise. Works on both transports.
+    pub fn h2c(mut self, on: bool) -> Self {
+        self.h2c = on;
         self
     }
 }

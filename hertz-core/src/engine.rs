@@ -14,6 +14,7 @@ use hertz_transport::{CancelToken, Conn, ConnHandler, TransportConfig, Transport
 
 use crate::app::{default_bind_error_handler, App, BindErrorHandler, Route, RouteOptions};
 use crate::core::EngineCore;
+use crate::h2c;
 use crate::handler::{Handler, SharedHandler};
 use crate::route::{RouteError, RouterGroup, Routes};
 use crate::{Config, RequestContext, Tracer};
@@ -190,6 +191,7 @@ impl Engine {
             tracers: self.tracers,
             bind_error_handler: self.bind_error_handler,
             empty_chain: Arc::new([]),
+            server_config: self.config.protocol.clone(),
         });
         let core = Arc::new(EngineCore { app });
         let servers = self
@@ -227,10 +229,26 @@ impl Engine {
         for hook in &frozen.on_run {
             hook(local_addr);
         }
+        let h2c = if frozen.config.h2c {
+            let Some(h2) = named_server(&frozen.servers, H2_PROTOCOL.as_bytes()) else {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "Config::h2c(true) needs the HTTP/2 protocol: register it with \
+                     h.add_protocol(hertz_core::h2::H2Factory::default())",
+                ));
+            };
+            Some(H2c {
+                server: h2,
+                preface_timeout: frozen.config.protocol.header_read_timeout,
+            })
+        } else {
+            None
+        };
         let shutdown = CancelToken::new();
         let dispatch = Arc::new(Dispatch {
             servers: frozen.servers,
             shutdown: shutdown.clone(),
+            h2c,
         });
         let serving = tokio::spawn(transport.serve(dispatch, shutdown.clone()));
         Ok(ServerHandle {
@@ -293,24 +311,41 @@ pub(crate) struct Frozen {
 /// The protocol name connections get when nothing was negotiated.
 pub(crate) const DEFAULT_PROTOCOL: &str = "http/1.1";
 
-/// Hands each connection to the protocol server it negotiated (`http/1.1` without ALPN).
+/// The HTTP/2 protocol's ALPN name, which h2c connections are served by.
+const H2_PROTOCOL: &str = "h2";
+
+/// Hands each connection to the protocol server it negotiated (`http/1.1` without ALPN), or,
+/// with h2c on, to the one its first bytes ask for.
 pub(crate) struct Dispatch {
     pub(crate) servers: Vec<(&'static str, Arc<dyn Server>)>,
     pub(crate) shutdown: CancelToken,
+    /// Set when [`Config::h2c`] is on.
+    h2c: Option<H2c>,
+}
+
+/// h2c with prior knowledge: where connections that start with the preface go.
+struct H2c {
+    server: Arc<dyn Server>,
+    /// Time from the accept for the bytes to decide (the header read timeout).
+    preface_timeout: std::time::Duration,
+}
+
+fn named_server(
+    servers: &[(&'static str, Arc<dyn Server>)],
+    wanted: &[u8],
+) -> Option<Arc<dyn Server>> {
+    servers
+        .iter()
+        .find(|(name, _)| name.as_bytes() == wanted)
+        .map(|(_, server)| server.clone())
 }
 
 impl Dispatch {
     /// The server for `protocol`, falling back to `http/1.1`, then to the first registered.
     pub(crate) fn server(&self, protocol: &[u8]) -> Option<Arc<dyn Server>> {
-        let named = |wanted: &[u8]| {
-            self.servers
-                .iter()
-                .find(|(name, _)| name.as_bytes() == wanted)
-        };
-        named(protocol)
-            .or_else(|| named(DEFAULT_PROTOCOL.as_bytes()))
-            .or(self.servers.first())
-            .map(|(_, server)| server.clone())
+        named_server(&self.servers, protocol)
+            .or_else(|| named_server(&self.servers, DEFAULT_PROTOCOL.as_bytes()))
+            .or_else(|| self.servers.first().map(|(_, server)| server.clone()))
     }
 }
 
@@ -329,11 +364,34 @@ fn alpn_protocols(servers: &[(&'static str, Arc<dyn Server>)]) -> Vec<Vec<u8>> {
 }
 
 impl ConnHandler for Dispatch {
-    fn on_conn(&self, conn: Box<dyn Conn>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let protocol = conn.alpn_protocol().unwrap_or(DEFAULT_PROTOCOL.as_bytes());
-        match self.server(protocol) {
-            Some(server) => server.serve_conn(conn, self.shutdown.clone()),
-            None => Box::pin(async {}),
+    fn on_conn(&self, mut conn: Box<dyn Conn>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let negotiated = conn.alpn_protocol();
+        let Some(server) = self.server(negotiated.unwrap_or(DEFAULT_PROTOCOL.as_bytes())) else {
+            return Box::pin(async {});
+        };
+        let shutdown = self.shutdown.clone();
+        match &self.h2c {
+            // ALPN already chose; only connections that negotiated nothing are sniffed.
+            Some(prior_knowledge) if negotiated.is_none() => {
+                let h2 = prior_knowledge.server.clone();
+                let deadline = std::time::Instant::now() + prior_knowledge.preface_timeout;
+                Box::pin(async move {
+                    let server = match h2c::sniff(conn.as_mut(), deadline, &shutdown).await {
+                        h2c::Sniffed::Http2 => h2,
+                        h2c::Sniffed::Http1 => server,
+                        h2c::Sniffed::Undecided(why) => {
+                            tracing::debug!(
+                                why,
+                                buffered = conn.len(),
+                                "connection closed before its first bytes chose a protocol"
+                            );
+                            return;
+                        }
+                    };
+                    server.serve_conn(conn, shutdown).await;
+                })
+            }
+            _ => server.serve_conn(conn, shutdown),
         }
     }
 }

@@ -38,12 +38,17 @@
 //! from PEM files); the engine advertises its protocols with ALPN and serves each
 //! connection with the one negotiated (`http/1.1` as the fallback). Tokio transport only
 //! for now.
+//!
+//! HTTP/2: register [`h2::H2Factory`] with [`Engine::add_protocol`]; it is offered by ALPN
+//! over TLS and, with [`Config::h2c`], served on cleartext connections that start with the
+//! HTTP/2 preface (both transports), under the same limits and timeouts as HTTP/1.1.
 #![deny(missing_docs)]
 
 mod app;
 mod config;
 mod core;
 mod engine;
+mod h2c;
 mod handler;
 mod render;
 mod request_context;

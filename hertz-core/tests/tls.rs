@@ -8,9 +8,7 @@ mod support;
 use rstest::rstest;
 
 use std::future::{poll_fn, Future};
-use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,79 +16,13 @@ use hertz_core::tls::{load_pem, TlsErrorKind};
 use hertz_core::{Config, Context, Engine, EngineCore, RequestContext, Routes};
 use hertz_protocol::{Server, ServerFactory};
 use hertz_transport::{CancelToken, Conn};
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use support::certs::Certs;
 use support::{config, start, Netpoll, Raw, Tokio, TransportKind, WAIT};
-
-/// A self-signed certificate for `localhost` and `127.0.0.1`, written to PEM files in a
-/// directory of its own (removed on drop).
-struct Certs {
-    dir: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-    cert_der: CertificateDer<'static>,
-}
-
-impl Certs {
-    fn new() -> Certs {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "hertz-tls-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-        let issued = rcgen::generate_simple_self_signed(names).expect("generate certificate");
-        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        std::fs::write(&cert, issued.cert.pem()).expect("write cert");
-        std::fs::write(&key, issued.key_pair.serialize_pem()).expect("write key");
-        Certs {
-            dir,
-            cert,
-            key,
-            cert_der: issued.cert.der().clone(),
-        }
-    }
-
-    fn server_config(&self) -> rustls::ServerConfig {
-        load_pem(&self.cert, &self.key).expect("load PEM")
-    }
-
-    /// A client configuration trusting only this certificate, offering `alpn`.
-    fn client_config(&self, alpn: &[&[u8]]) -> Arc<rustls::ClientConfig> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(self.cert_der.clone()).expect("add root");
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        Arc::new(config)
-    }
-
-    /// A client trusting only this certificate, offering `alpn`.
-    fn connector(&self, alpn: &[&[u8]]) -> TlsConnector {
-        TlsConnector::from(self.client_config(alpn))
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.dir.join(name);
-        std::fs::write(&path, contents).expect("write file");
-        path
-    }
-}
-
-impl Drop for Certs {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 async fn hello(_ctx: Context, c: &mut RequestContext) {
     c.string(200, "hello over tls");

@@ -50,6 +50,14 @@ pub(crate) fn with_date_line<R>(now: Instant, f: impl FnOnce(&[u8]) -> R) -> R {
     })
 }
 
+/// Calls `f` with the current date as an IMF-fixdate, from the same per-thread cache: for
+/// protocols other than HTTP/1.1 (hertz-core's h2), which set the value themselves.
+pub fn with_date<R>(f: impl FnOnce(&[u8]) -> R) -> R {
+    with_date_line(hertz_transport::clock::now(), |line| {
+        f(&line[PREFIX.len()..LINE_LEN - 2])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +81,9 @@ mod tests {
             first,
             "same instant, same date"
         );
+        // The value alone, without the field name and line end (a second may have passed).
+        let value = with_date(<[u8]>::to_vec);
+        let value = std::str::from_utf8(&value).expect("ASCII");
+        assert!(httpdate::parse_http_date(value).is_ok(), "{value:?}");
     }
 }

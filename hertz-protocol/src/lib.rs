@@ -45,6 +45,7 @@ pub mod http1;
 pub use crate::core::{Core, Exchange, Interval, Server, ServerFactory, Stats};
 pub use config::ServerConfig;
 pub use context::Context;
+pub use date::with_date;
 pub use header::{has_token, HeaderMap};
 pub use method::Method;
 pub use request::{Request, Version};

@@ -17,16 +17,28 @@ pub struct Pki {
 }
 
 pub fn pki(names: &[&str]) -> Pki {
+    pki_with(names, |_| {})
+}
+
+/// A private CA and a server certificate for `names` that expired at the end of 2020.
+pub fn expired_pki(names: &[&str]) -> Pki {
+    pki_with(names, |leaf| {
+        leaf.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        leaf.not_after = rcgen::date_time_ymd(2020, 12, 31);
+    })
+}
+
+/// [`pki`], with the leaf's parameters adjusted by `adjust` before signing.
+fn pki_with(names: &[&str], adjust: impl FnOnce(&mut CertificateParams)) -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca = ca_params.self_signed(&ca_key).unwrap();
     let leaf_key = KeyPair::generate().unwrap();
     let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    let leaf = CertificateParams::new(names)
-        .unwrap()
-        .signed_by(&leaf_key, &ca, &ca_key)
-        .unwrap();
+    let mut leaf_params = CertificateParams::new(names).unwrap();
+    adjust(&mut leaf_params);
+    let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
     let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), ca.der().clone()];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());

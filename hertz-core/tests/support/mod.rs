@@ -3,6 +3,8 @@
 //! returns once the listener is bound.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod certs;
+
 use std::process::Command;
 use std::time::Duration;
 

@@ -47,6 +47,8 @@ pub struct Args {
     pub workers: usize,
     /// The GitHub route file; `None` serves no GitHub routes.
     pub routes: Option<PathBuf>,
+    /// `--tls-cert` and `--tls-key` (PEM), for the peers that serve TLS.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Args {
@@ -56,7 +58,9 @@ impl Args {
             addr: "127.0.0.1:8080".parse().expect("address"),
             workers: 1,
             routes: None,
+            tls: None,
         };
+        let (mut cert, mut key) = (None, None);
         let mut it = std::env::args().skip(1);
         while let Some(flag) = it.next() {
             let value = it
@@ -76,9 +80,16 @@ impl Args {
                         .unwrap_or_else(|| fail(&format!("bad --workers {value}")))
                 }
                 "--routes" => args.routes = Some(PathBuf::from(value)),
+                "--tls-cert" => cert = Some(PathBuf::from(value)),
+                "--tls-key" => key = Some(PathBuf::from(value)),
                 _ => fail(&format!("unknown flag {flag}")),
             }
         }
+        args.tls = match (cert, key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => fail("--tls-cert and --tls-key go together"),
+        };
         args
     }
 

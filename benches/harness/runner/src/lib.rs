@@ -24,6 +24,7 @@
 //! - [`client_scenario`]: the `client` scenario (our client against reqwest and hyper-util,
 //!   run through the drivers of `benches/harness/clients`); [`client_job`]: what a driver
 //!   reports.
+//! - [`protocols`]: the `tls` and `h2` scenarios (wrk over https, h2load over h2c).
 
 pub mod charts;
 pub mod client_job;
@@ -32,6 +33,7 @@ pub mod http;
 pub mod job;
 pub mod loadgen;
 pub mod machine;
+pub mod protocols;
 pub mod report;
 pub mod scenario;
 pub mod server;

@@ -16,7 +16,7 @@ use bench_runner::report::{self, Cell, LatencyRun, Meta, Round};
 use bench_runner::scenario::{self, Kind, Scenario};
 use bench_runner::server::{self, Program, Running, ServerSpec};
 use bench_runner::wrk::{self, WrkConfig};
-use bench_runner::{charts, machine};
+use bench_runner::{charts, machine, protocols};
 use std::time::Duration;
 
 const PEERS: [&str; 5] = ["hyper", "axum", "actix", "may", "epoll"];
@@ -29,7 +29,8 @@ bench: runs the hertz-rs benchmark (normally through benches/run.sh)
   --transports LIST       our transports, comma-separated (default: tokio)
   --peers LIST            peers to compare with (default: hyper,axum,actix,may,epoll)
   --scenarios LIST        only these scenario ids (plaintext,pipelined,json,echo-1k,...,github,
-                          client: hertz-rs's client against reqwest and hyper-util)
+                          client: hertz-rs's client against reqwest and hyper-util;
+                          tls, h2: HTTPS and HTTP/2 against hyper)
   --cores-server LIST     taskset list for the servers (default: 0)
   --cores-load LIST       taskset list for wrk and loadgen (default: 1)
   --rounds N              wrk rounds per scenario (default: 10, quick 3; at least 3)
@@ -268,9 +269,11 @@ fn run(o: &Opts) -> Result<(), String> {
         .as_ref()
         .is_none_or(|only| only.iter().any(|s| s == client_scenario::ID));
     let mut scenarios = scenario::all(o.quick);
+    let mut protocol_ids: Vec<&str> = protocols::IDS.to_vec();
     if let Some(only) = &o.scenarios {
         scenarios.retain(|s| only.contains(&s.id));
-        if scenarios.is_empty() && !want_clients {
+        protocol_ids.retain(|id| only.iter().any(|s| s == id));
+        if scenarios.is_empty() && protocol_ids.is_empty() && !want_clients {
             return Err("--scenarios selects nothing".into());
         }
     }
@@ -328,7 +331,7 @@ fn run(o: &Opts) -> Result<(), String> {
     println!(
         "hertz-rs benchmark ({}): {} scenarios x {} servers; servers on cores {} ({} worker(s)), load on cores {}; load average {}",
         meta.mode,
-        scenarios.len() + usize::from(want_clients),
+        scenarios.len() + protocol_ids.len() + usize::from(want_clients),
         specs.len(),
         o.cores_server,
         workers,
@@ -548,6 +551,21 @@ fn run(o: &Opts) -> Result<(), String> {
         cells.extend(sc_cells);
     }
 
+    if !protocol_ids.is_empty() {
+        let setup = protocols::Setup {
+            transports: &o.transports,
+            cores_server: &o.cores_server,
+            workers,
+            wrk: &wrk_cfg,
+            rounds: o.rounds,
+            base_port: o.base_port,
+            hello: &o.hello,
+            peers_dir: &o.peers_dir,
+            out: &o.out,
+        };
+        cells.extend(protocols::run(&setup, &protocol_ids)?);
+    }
+
     let clients = if want_clients {
         println!("== client: GET /plaintext, hertz-rs's client against reqwest and hyper-util");
         client_scenario::run(&client_scenario::Config {
@@ -614,10 +632,11 @@ fn write_report(
     scenarios: &[Scenario],
     servers: &[(String, bool)],
 ) -> Result<(), String> {
-    let titles: Vec<(String, String)> = scenarios
+    let mut titles: Vec<(String, String)> = scenarios
         .iter()
         .map(|s| (s.id.clone(), s.title.clone()))
         .collect();
+    titles.extend(protocols::titles().filter(|(id, _)| cells.iter().any(|c| &c.scenario == id)));
 
     // Charts: one per scenario, echo sizes together as lines.
     let mut chart_files = Vec::new();

@@ -1,0 +1,341 @@
+//! One HTTP/2 stream as one exchange: the request in, the engine, the response out.
+
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::{pin, Pin};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use hertz_protocol::{Context, Core, Method, StatusCode};
+use hertz_transport::CancelToken;
+
+use super::conn::H2Server;
+
+/// Header fields HTTP/2 forbids (RFC 9113 §8.2.2); dropped from responses.
+const CONNECTION_SPECIFIC: [&[u8]; 6] = [
+    b"connection",
+    b"keep-alive",
+    b"proxy-connection",
+    b"transfer-encoding",
+    b"upgrade",
+    b"content-length",
+];
+
+/// After a refusal, how long and how much of the rest of the body is read and discarded.
+const LINGER_TIME: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 64 * 1024;
+
+/// Per-request limits, from the engine's configuration.
+#[derive(Clone, Debug)]
+pub(super) struct Limits {
+    pub(super) max_body_bytes: usize,
+    pub(super) max_header_count: usize,
+    pub(super) stream_body: bool,
+    pub(super) body_read_timeout: Duration,
+    pub(super) server_name: &'static str,
+}
+
+/// A request refused before the handler ran, answered like HTTP/1.1's refusals.
+struct Refusal {
+    status: StatusCode,
+    reason: &'static str,
+}
+
+impl Refusal {
+    const fn new(status: StatusCode, reason: &'static str) -> Self {
+        Refusal { status, reason }
+    }
+}
+
+/// How reading the request body ended when it did not end well.
+enum BodyError {
+    Refused(Refusal),
+    /// The stream failed (reset by the client, connection gone): nothing to answer.
+    Stream(h2::Error),
+}
+
+impl H2Server {
+    /// Serves one stream. Errors end only this stream and are logged at debug. `token`
+    /// cancels the handler's [`Context`]: the connection cancels it when it ends or the
+    /// server shuts down, and this stream when the client resets it (`RST_STREAM`), as
+    /// HTTP/1.1 does when the client disconnects.
+    pub(super) async fn serve_stream(
+        &self,
+        request: http::Request<h2::RecvStream>,
+        mut respond: h2::server::SendResponse<Bytes>,
+        token: CancelToken,
+        peer: Option<SocketAddr>,
+    ) {
+        let ctx = Context::with_token(token.clone());
+        let mut exchange = self.core.new_exchange(peer);
+        let (parts, mut body) = request.into_parts();
+        let is_head = parts.method == http::Method::HEAD;
+        if parts.headers.len() > self.limits.max_header_count {
+            let refusal = Refusal::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "too many header fields",
+            );
+            self.refuse(&mut respond, refusal);
+            return linger(body).await;
+        }
+        let announced = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        fill_request(exchange.request_mut(), &parts);
+
+        if self.limits.stream_body {
+            if !body.is_end_stream() {
+                exchange
+                    .request_mut()
+                    .set_body_stream(Box::pin(RequestBody { recv: body }));
+            }
+        } else {
+            if announced.is_some_and(|len| len > self.limits.max_body_bytes as u64) {
+                // Refused before reading anything.
+                self.refuse(&mut respond, too_large());
+                return linger(body).await;
+            }
+            match self.read_body(&mut body).await {
+                Ok(received) => exchange.request_mut().set_body(received),
+                Err(BodyError::Refused(refusal)) => {
+                    self.refuse(&mut respond, refusal);
+                    return linger(body).await;
+                }
+                Err(BodyError::Stream(err)) => {
+                    tracing::debug!(error = %err, "HTTP/2 request body failed");
+                    return;
+                }
+            }
+        }
+
+        {
+            let mut serve = pin!(self.core.serve(&ctx, &mut exchange));
+            let reset = poll_fn(|cx| respond.poll_reset(cx));
+            tokio::select! {
+                biased;
+                () = &mut serve => {}
+                reason = reset => {
+                    tracing::debug!(?reason, "HTTP/2 stream reset by the client; cancelling its context");
+                    token.cancel();
+                    serve.await;
+                }
+            }
+        }
+        if let Err(err) = self.respond(&mut exchange, &mut respond, is_head).await {
+            tracing::debug!(error = %err, "HTTP/2 response failed");
+        }
+        self.core.finish(&ctx, &mut exchange);
+    }
+
+    /// Reads the whole body, up to the limit, each read within the body read timeout.
+    async fn read_body(&self, body: &mut h2::RecvStream) -> Result<Bytes, BodyError> {
+        let mut received = BytesMut::new();
+        loop {
+            let chunk = match tokio::time::timeout(self.limits.body_read_timeout, body.data()).await
+            {
+                Err(_) => {
+                    return Err(BodyError::Refused(Refusal::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "timed out reading the request body",
+                    )));
+                }
+                Ok(None) => return Ok(received.freeze()),
+                Ok(Some(chunk)) => chunk.map_err(BodyError::Stream)?,
+            };
+            let _ = body.flow_control().release_capacity(chunk.len());
+            if received.len() + chunk.len() > self.limits.max_body_bytes {
+                return Err(BodyError::Refused(too_large()));
+            }
+            received.extend_from_slice(&chunk);
+        }
+    }
+
+    /// Answers a refused request with its status and reason, as HTTP/1.1 does; the handler
+    /// chain does not run.
+    fn refuse(&self, respond: &mut h2::server::SendResponse<Bytes>, refusal: Refusal) {
+        tracing::debug!(
+            status = refusal.status.as_u16(),
+            reason = refusal.reason,
+            "refused HTTP/2 request"
+        );
+        let mut head = http::Response::new(());
+        *head.status_mut() = http::StatusCode::from_u16(refusal.status.as_u16())
+            .unwrap_or(http::StatusCode::BAD_REQUEST);
+        let headers = head.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(http::header::CONTENT_LENGTH, refusal.reason.len().into());
+        self.common_fields(headers);
+        let sent = respond.send_response(head, false).and_then(|mut send| {
+            send.send_data(Bytes::from_static(refusal.reason.as_bytes()), true)
+        });
+        if let Err(err) = sent {
+            tracing::debug!(error = %err, "HTTP/2 refusal not sent");
+        }
+    }
+
+    /// `server` and `date`, unless the handler set them (like HTTP/1.1's encoder).
+    fn common_fields(&self, headers: &mut http::HeaderMap) {
+        let name = self.limits.server_name;
+        if !name.is_empty() && !headers.contains_key(http::header::SERVER) {
+            if let Ok(name) = http::HeaderValue::from_str(name) {
+                headers.insert(http::header::SERVER, name);
+            }
+        }
+        if !headers.contains_key(http::header::DATE) {
+            // HTTP/1.1's per-thread cached date: formatted once a second, not per response.
+            if let Ok(date) = hertz_protocol::with_date(http::HeaderValue::from_bytes) {
+                headers.insert(http::header::DATE, date);
+            }
+        }
+    }
+
+    /// Sends the handler's response.
+    async fn respond(
+        &self,
+        exchange: &mut crate::RequestContext,
+        respond: &mut h2::server::SendResponse<Bytes>,
+        is_head: bool,
+    ) -> Result<(), h2::Error> {
+        let resp = exchange.response_mut();
+        let mut head = http::Response::new(());
+        *head.status_mut() =
+            http::StatusCode::from_u16(resp.status().as_u16()).unwrap_or(http::StatusCode::OK);
+        for (name, value) in resp.headers().iter() {
+            if CONNECTION_SPECIFIC
+                .iter()
+                .any(|banned| name.eq_ignore_ascii_case(banned))
+            {
+                continue;
+            }
+            // A field h2 cannot carry is dropped rather than failing the stream.
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name),
+                http::HeaderValue::from_bytes(value),
+            ) {
+                head.headers_mut().append(name, value);
+            }
+        }
+        self.common_fields(head.headers_mut());
+        let stream = resp.take_body_stream();
+        let payload = resp.body_bytes();
+        if stream.is_none() {
+            head.headers_mut()
+                .insert(http::header::CONTENT_LENGTH, payload.len().into());
+        }
+        let end_now = is_head || (stream.is_none() && payload.is_empty());
+        let mut send = respond.send_response(head, end_now)?;
+        if end_now {
+            return Ok(());
+        }
+        let Some(mut stream) = stream else {
+            return send.send_data(payload, true);
+        };
+        while let Some(chunk) = poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+            match chunk {
+                Ok(chunk) if chunk.is_empty() => {}
+                Ok(chunk) => {
+                    // Wait for flow-control credit first, so a slow client slows the
+                    // producer instead of growing h2's send buffer without bound.
+                    send.reserve_capacity(chunk.len());
+                    while send.capacity() == 0 {
+                        match poll_fn(|cx| send.poll_capacity(cx)).await {
+                            Some(capacity) => {
+                                capacity?;
+                            }
+                            None => return Ok(()),
+                        }
+                    }
+                    send.send_data(chunk, false)?;
+                }
+                Err(err) => {
+                    tracing::debug!(error = %err, "response body stream failed");
+                    send.send_reset(h2::Reason::INTERNAL_ERROR);
+                    return Ok(());
+                }
+            }
+        }
+        send.send_data(Bytes::new(), true)
+    }
+}
+
+/// After a refusal, reads and discards what the client still sends, up to [`LINGER_BYTES`]
+/// within [`LINGER_TIME`] (HTTP/1.1 lingers the same way): a client that was about to finish
+/// ends its stream itself. Past that, dropping `body` resets the stream with `NO_ERROR`
+/// (RFC 9113 §8.1), which tells the client to stop sending without failing the request —
+/// though some clients (curl 7.88) report any reset as an error, hence the grace.
+async fn linger(mut body: h2::RecvStream) {
+    let drain = async {
+        let mut drained = 0;
+        while drained < LINGER_BYTES {
+            match body.data().await {
+                Some(Ok(chunk)) => {
+                    drained += chunk.len();
+                    let _ = body.flow_control().release_capacity(chunk.len());
+                }
+                _ => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER_TIME, drain).await;
+}
+
+fn too_large() -> Refusal {
+    Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
+}
+
+/// Fills the request from the stream's pseudo-headers and fields.
+fn fill_request(req: &mut hertz_protocol::Request, parts: &http::request::Parts) {
+    req.set_method(Method::from_token(parts.method.as_str()));
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    req.set_uri(target);
+    let headers = req.headers_mut();
+    for (name, value) in &parts.headers {
+        headers.append(
+            Bytes::copy_from_slice(name.as_str().as_bytes()),
+            Bytes::copy_from_slice(value.as_bytes()),
+        );
+    }
+    if let Some(authority) = parts.uri.authority() {
+        if !headers.contains("host") {
+            headers.insert(
+                "Host",
+                Bytes::copy_from_slice(authority.as_str().as_bytes()),
+            );
+        }
+    }
+}
+
+/// A streamed request body (`c.body_stream()`): DATA frames as they arrive. Flow-control
+/// credit is given back only as the handler takes chunks, so the client can run at most a
+/// window ahead of the handler.
+struct RequestBody {
+    recv: h2::RecvStream,
+}
+
+impl Stream for RequestBody {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let recv = &mut self.get_mut().recv;
+        match recv.poll_data(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let _ = recv.flow_control().release_capacity(chunk.len());
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                format!("HTTP/2 request body failed: {err}"),
+            )))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
