@@ -2,7 +2,7 @@
 //!
 //! The loop records what epoll reported and wakes whoever waits for it; the connection
 //! reads and writes only when the socket is known to be ready, so a keep-alive request costs
-//! one `read` and one `writev` with no `EAGAIN` probes.
+//! one `recv` and one `send` with no `EAGAIN` probes.
 //!
 //! Interest is level-triggered, as in Netpoll, and follows demand: a direction is listened to
 //! while someone waits on it. When epoll reports input nobody is reading, input interest is

@@ -14,8 +14,8 @@
 //! (the protocol server serving it, handlers included) lives on the loop that accepted it and
 //! is polled there, right after epoll reports its socket ready — no hand-off to another
 //! thread, no scheduler queue between readiness and the read. Reads and writes happen only
-//! when the loop has seen the socket ready, so a keep-alive request costs one `read` and one
-//! `writev` (no `EAGAIN` probing), and responses to pipelined requests leave in one `writev`.
+//! when the loop has seen the socket ready, so a keep-alive request costs one `recv` and one
+//! `send` (no `EAGAIN` probing), and responses to pipelined requests leave in one `send`.
 //!
 //! **tokio inside handlers.** The loop threads enter the tokio runtime that was current when
 //! the server started, so handler code may use `tokio::time`, `tokio::spawn`, tokio channels
@@ -27,7 +27,7 @@
 //! links more nodes instead of moving what arrived, and `read_bytes` hands out `Bytes` that
 //! share a node. The socket is read straight into a node's uninitialised room; a read that
 //! fills its room doubles the next node (up to 128 KiB), and a body whose length the head
-//! announced gets its room up front (`Conn::reserve`), so a 64 KiB upload takes one `read`
+//! announced gets its room up front (`Conn::reserve`), so a 64 KiB upload takes one `recv`
 //! and reaches the handler without a copy. Output uses the same batching write queue as the
 //! tokio transport.
 //!
@@ -55,7 +55,7 @@
 //! handshake deadline ([`TransportConfig::handshake_timeout`]) is an ordinary deadline.
 //! Shutdown closes connections still in the handshake. Afterwards reads decrypt into the
 //! same linked buffer; flushes hand the write queue to rustls's `writer()` in one vectored
-//! call and send its records with `write_tls` (one `writev`), waiting on `EPOLLOUT` when the
+//! call and send its records with `write_tls` (one `sendmsg`), waiting on `EPOLLOUT` when the
 //! socket is full; `poll_shutdown` sends `close_notify`.
 //!
 //! Linux only (epoll).

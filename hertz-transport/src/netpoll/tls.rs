@@ -10,7 +10,7 @@
 //! with `read_tls`, decrypt it with `process_new_packets` and copy the plaintext into the
 //! same linked buffer as cleartext; flushes hand the write queue's pieces to rustls's
 //! `writer()` (one vectored call, encrypted into records) and send the records with
-//! `write_tls` (one `writev`). Which `Conn` a connection gets is chosen once, at accept, so
+//! `write_tls` (one `sendmsg`). Which `Conn` a connection gets is chosen once, at accept, so
 //! the cleartext path has no TLS branch at all.
 
 use std::future::{poll_fn, Future};
@@ -259,7 +259,7 @@ fn poll_recv(
     })
 }
 
-/// Sends queued records (one `writev`).
+/// Sends queued records (one `sendmsg`).
 fn poll_send(
     io: &IoShared,
     tls: &mut ServerConnection,
