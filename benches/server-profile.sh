@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Where a server's time goes, per request, under wrk (64 connections, one thread): the
+# figures behind the README's "Where the time goes". The server runs pinned to one core,
+# wrk to the other; every figure is divided by the requests wrk completed.
+#
+#   benches/server-profile.sh cpu       SERVER [PATH]   user and system CPU µs/request (/proc)
+#   benches/server-profile.sh syscalls  SERVER [PATH]   system calls per request (strace -c)
+#   benches/server-profile.sh instr     SERVER [PATH]   user-space instructions per request
+#                                                       (callgrind: robust to a busy machine)
+#   benches/server-profile.sh perf      SERVER [PATH]   perf record; prints the report command
+#
+# SERVER: hertz-netpoll, hertz-tokio, or a peer of the harness (hyper, axum, actix, may,
+# epoll). PATH defaults to /plaintext. Needs `benches/run.sh` to have built everything, and
+# strace, valgrind or linux-perf for the modes that use them (Debian packages of those names).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:-}"
+server="${2:-}"
+path="${3:-/plaintext}"
+port=18998
+secs=4
+case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
+case "$server" in
+  hertz-netpoll|hertz-tokio)
+    cmd=("$root/target/release/examples/hello" --transport "${server#hertz-}") ;;
+  hyper|axum|actix|may|epoll)
+    cmd=("$root/target/bench-harness/release/peer-$server") ;;
+  *) echo "unknown server '$server'" >&2; exit 2 ;;
+esac
+[ -x "${cmd[0]}" ] || { echo "${cmd[0]} is missing: run benches/run.sh first" >&2; exit 1; }
+cmd+=(--addr "127.0.0.1:$port" --workers 1)
+url="http://127.0.0.1:$port$path"
+work="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+if [ "$mode" = instr ]; then
+  command -v valgrind >/dev/null || { echo "valgrind is required" >&2; exit 1; }
+  taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "${cmd[@]}" \
+    >"$work/server.log" 2>&1 &
+else
+  taskset -c 0 "${cmd[@]}" >"$work/server.log" 2>&1 &
+fi
+pid=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "$url" && break; sleep 0.2; done
+curl -sf -o /dev/null "$url" || { echo "the server did not answer $url" >&2; exit 1; }
+taskset -c 1 wrk -t1 -c64 -d1s "$url" >/dev/null   # warm-up
+
+requests() { awk '/requests in/ {print $1}' "$1"; }
+load() { taskset -c 1 wrk -t1 -c64 -d"${secs}s" "$url" >"$work/wrk.txt"; }
+
+case "$mode" in
+  cpu)
+    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    load
+    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    awk -v r="$(requests "$work/wrk.txt")" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v t="$(getconf CLK_TCK)" \
+      'BEGIN { printf "%d requests: user %.2f + system %.2f = %.2f µs CPU per request\n",
+               r, u*1e6/t/r, s*1e6/t/r, (u+s)*1e6/t/r }'
+    ;;
+  syscalls)
+    timeout $((secs + 1)) strace -c -f -p "$pid" -o "$work/strace.txt" &
+    tracer=$!
+    sleep 0.5
+    load
+    wait "$tracer" || true
+    awk -v r="$(requests "$work/wrk.txt")" \
+      'NR > 2 && $4 ~ /^[0-9]+$/ { printf "%-14s %8.3f per request\n", $NF, $4 / r }' \
+      "$work/strace.txt" | head -8
+    ;;
+  instr)
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    load
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    dump="$(ls -t "$work"/cg.out.* | head -1)"
+    total="$(callgrind_annotate "$dump" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')"
+    r="$(requests "$work/wrk.txt")"
+    cp "$dump" "$root/target/callgrind-$server.out"
+    echo "$r requests: $((total / r)) user-space instructions per request" \
+      "(callgrind_annotate target/callgrind-$server.out)"
+    ;;
+  perf)
+    perf record -F 4999 -g -p "$pid" -o "$root/target/perf-$server.data" -- sleep "$secs" \
+      2>/dev/null &
+    recorder=$!
+    load
+    wait "$recorder" || true
+    echo "$(requests "$work/wrk.txt") requests; samples in target/perf-$server.data:"
+    echo "  perf report -i target/perf-$server.data --no-children --sort dso,sym"
+    ;;
+esac
