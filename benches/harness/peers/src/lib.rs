@@ -238,3 +238,20 @@ pub fn matchit_router(args: &Args) -> matchit::Router<Route> {
     }
     router
 }
+
+/// The `tls` and `h2` scenarios' hyper handler: `GET /plaintext` answered as hertz-rs answers
+/// it (`Server`, `Content-Type`; hyper adds `Date` and `Content-Length`), anything else 404.
+pub async fn hyper_plaintext_only(
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<http_body_util::Full<bytes::Bytes>>, hyper::Error> {
+    use hyper::header::{HeaderValue, CONTENT_TYPE, SERVER};
+    let body = bytes::Bytes::from_static(PLAINTEXT.as_bytes());
+    let mut resp = hyper::Response::new(http_body_util::Full::new(body));
+    if req.uri().path() != "/plaintext" {
+        *resp.status_mut() = hyper::StatusCode::NOT_FOUND;
+    }
+    let headers = resp.headers_mut();
+    headers.insert(SERVER, HeaderValue::from_static("hyper"));
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
+    Ok(resp)
+}

@@ -3,29 +3,13 @@
 
 use std::sync::Arc;
 
-use bench_peers::{Args, PLAINTEXT, TEXT_PLAIN};
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE, SERVER};
+use bench_peers::{hyper_plaintext_only, Args};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
-
-async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
-    let mut resp = Response::new(Full::new(Bytes::from_static(PLAINTEXT.as_bytes())));
-    if req.uri().path() != "/plaintext" {
-        *resp.status_mut() = StatusCode::NOT_FOUND;
-    }
-    let headers = resp.headers_mut();
-    headers.insert(SERVER, HeaderValue::from_static("hyper"));
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
-    Ok(resp)
-}
 
 fn main() {
     let args = Args::parse();
@@ -65,7 +49,7 @@ fn main() {
                     return;
                 };
                 let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(tls), service_fn(handle))
+                    .serve_connection(TokioIo::new(tls), service_fn(hyper_plaintext_only))
                     .await;
             });
         }
