@@ -293,7 +293,10 @@ mod tests {
                 reads += 1;
             }
             let got = buf.read_bytes(body);
-            assert!(got.iter().all(|&b| b == round), "round {round}: wrong bytes");
+            assert!(
+                got.iter().all(|&b| b == round),
+                "round {round}: wrong bytes"
+            );
             reads_per_request.push(reads);
         }
         // The first requests teach the buffer their size; from then on one read each,
