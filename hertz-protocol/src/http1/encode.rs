@@ -40,14 +40,15 @@ fn is_safe(name: &[u8], value: &[u8]) -> bool {
 /// here.
 #[inline]
 fn any_word(bytes: &[u8], test: fn(u64) -> bool) -> bool {
-    let (words, rest) = bytes.as_chunks::<8>();
-    let mut last = [b'a'; 8];
+    const PAD: [u8; 8] = [b'a'; 8];
+    let words = bytes.chunks_exact(8);
+    let rest = words.remainder();
+    let mut last = PAD;
     last[..rest.len()].copy_from_slice(rest);
-    words
-        .iter()
-        .fold(test(u64::from_le_bytes(last)), |bad, word| {
-            bad | test(u64::from_le_bytes(*word))
-        })
+    words.fold(test(u64::from_le_bytes(last)), |bad, word| {
+        // Always 8 bytes: `chunks_exact`.
+        bad | test(u64::from_le_bytes(word.try_into().unwrap_or(PAD)))
+    })
 }
 
 const ONES: u64 = u64::from_le_bytes([0x01; 8]);
