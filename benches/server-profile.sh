@@ -3,20 +3,22 @@
 # figures behind the README's "Where the time goes". The server runs pinned to one core,
 # wrk to the other; every figure is divided by the requests wrk completed.
 #
-#   benches/server-profile.sh cpu       SERVER [PATH]   user and system CPU µs/request (/proc)
-#   benches/server-profile.sh syscalls  SERVER [PATH]   system calls per request (strace -c)
-#   benches/server-profile.sh instr     SERVER [PATH]   user-space instructions per request
+#   benches/server-profile.sh cpu       SERVER [LOAD]   user and system CPU µs/request (/proc)
+#   benches/server-profile.sh syscalls  SERVER [LOAD]   system calls per request (strace -c)
+#   benches/server-profile.sh instr     SERVER [LOAD]   user-space instructions per request
 #                                                       (callgrind: robust to a busy machine)
-#   benches/server-profile.sh perf      SERVER [PATH]   perf record; prints the report command
+#   benches/server-profile.sh perf      SERVER [LOAD]   perf record; prints the report command
 #
 # SERVER: hertz-netpoll, hertz-tokio, or a peer of the harness (hyper, axum, actix, may,
-# epoll). PATH defaults to /plaintext. Needs `benches/run.sh` to have built everything, and
-# strace, valgrind or linux-perf for the modes that use them (Debian packages of those names).
+# epoll). LOAD: a path to GET (default /plaintext), or the harness's request script
+# arguments, checked responses included: "plaintext 16" (pipelined 16 deep), "echo 1 16384".
+# Needs `benches/run.sh` to have built everything, and strace, valgrind or linux-perf for the
+# modes that use them (Debian packages of those names).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-}"
 server="${2:-}"
-path="${3:-/plaintext}"
+load_spec="${3:-/plaintext}"
 port=18998
 secs=4
 case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
@@ -29,7 +31,15 @@ case "$server" in
 esac
 [ -x "${cmd[0]}" ] || { echo "${cmd[0]} is missing: run benches/run.sh first" >&2; exit 1; }
 cmd+=(--addr "127.0.0.1:$port" --workers 1)
-url="http://127.0.0.1:$port$path"
+base="http://127.0.0.1:$port"
+if [[ "$load_spec" == /* ]]; then
+  url="$base$load_spec"
+  wrk_args=("$url")
+else
+  url="$base/plaintext"   # every server answers it: the readiness probe
+  read -r -a script_args <<<"$load_spec"
+  wrk_args=(-s "$root/benches/harness/lua/bench.lua" "$base" -- "${script_args[@]}")
+fi
 work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -43,19 +53,25 @@ fi
 pid=$!
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$url" && break; sleep 0.2; done
 curl -sf -o /dev/null "$url" || { echo "the server did not answer $url" >&2; exit 1; }
-taskset -c 1 wrk -t1 -c64 -d1s "$url" >/dev/null   # warm-up
+taskset -c 1 wrk -t1 -c64 -d1s "${wrk_args[@]}" >/dev/null   # warm-up
 
 requests() { awk '/requests in/ {print $1}' "$1"; }
-load() { taskset -c 1 wrk -t1 -c64 -d"${secs}s" "$url" >"$work/wrk.txt"; }
+load() {
+  taskset -c 1 wrk -t1 -c64 -d"${secs}s" "${wrk_args[@]}" >"$work/wrk.txt"
+  if grep -q '"bad_status":[1-9]\|"bad_body":[1-9]' "$work/wrk.txt"; then
+    echo "wrong responses under load:" >&2; grep WRK_RESULT "$work/wrk.txt" >&2; exit 1
+  fi
+}
 
 case "$mode" in
   cpu)
-    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    read -r f0 u0 s0 < <(awk '{print $10, $14, $15}' "/proc/$pid/stat")
     load
-    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    read -r f1 u1 s1 < <(awk '{print $10, $14, $15}' "/proc/$pid/stat")
     awk -v r="$(requests "$work/wrk.txt")" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v t="$(getconf CLK_TCK)" \
-      'BEGIN { printf "%d requests: user %.2f + system %.2f = %.2f µs CPU per request\n",
-               r, u*1e6/t/r, s*1e6/t/r, (u+s)*1e6/t/r }'
+      -v f=$((f1 - f0)) \
+      'BEGIN { printf "%d requests: user %.2f + system %.2f = %.2f µs CPU per request; %.3f page faults per request\n",
+               r, u*1e6/t/r, s*1e6/t/r, (u+s)*1e6/t/r, f/r }'
     ;;
   syscalls)
     timeout $((secs + 1)) strace -c -f -p "$pid" -o "$work/strace.txt" &
