@@ -130,7 +130,10 @@ impl Request {
         // A plain byte scan: request paths are short, and `str::find`'s general searcher
         // costs more than the scan itself.
         let target = self.target.as_bytes();
-        self.path_len = target.iter().position(|&b| b == b'?').unwrap_or(target.len());
+        self.path_len = target
+            .iter()
+            .position(|&b| b == b'?')
+            .unwrap_or(target.len());
     }
 
     /// The protocol version.
