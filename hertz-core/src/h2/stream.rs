@@ -2,7 +2,6 @@
 
 use std::future::poll_fn;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -13,6 +12,8 @@ use hertz_protocol::{Context, Core, Method, StatusCode};
 use hertz_transport::CancelToken;
 
 use super::conn::H2Server;
+use crate::middleware::{panic_message, CatchUnwind};
+use crate::RequestContext;
 
 /// Header fields HTTP/2 forbids (RFC 9113 §8.2.2); dropped from responses.
 const CONNECTION_SPECIFIC: [&[u8]; 6] = [
@@ -58,19 +59,47 @@ enum BodyError {
 }
 
 impl H2Server {
-    /// Serves one stream. Errors end only this stream and are logged at debug. `token`
-    /// cancels the handler's [`Context`]: the connection cancels it when it ends or the
-    /// server shuts down, and this stream when the client resets it (`RST_STREAM`), as
-    /// HTTP/1.1 does when the client disconnects.
-    pub(super) async fn serve_stream(
+    /// One stream as the connection polls it: serves it, and gives its exchange back for
+    /// the next stream. A panic ends only this stream, reset with `INTERNAL_ERROR` as Go's
+    /// server does (`None`: the exchange is not reused); with the
+    /// [`recovery`](crate::middleware::recovery) middleware a panicking handler is a `500`
+    /// before it gets here.
+    pub(super) async fn stream(
         &self,
+        mut exchange: RequestContext,
         request: http::Request<h2::RecvStream>,
         mut respond: h2::server::SendResponse<Bytes>,
         token: CancelToken,
-        peer: Option<SocketAddr>,
+    ) -> Option<RequestContext> {
+        let outcome = {
+            let serve = pin!(self.serve_stream(&mut exchange, request, &mut respond, token));
+            CatchUnwind(serve).await
+        };
+        match outcome {
+            Ok(()) => Some(exchange),
+            Err(panic) => {
+                tracing::error!(
+                    panic = panic_message(&*panic),
+                    "HTTP/2 stream panicked; reset with INTERNAL_ERROR"
+                );
+                respond.send_reset(h2::Reason::INTERNAL_ERROR);
+                None
+            }
+        }
+    }
+
+    /// Serves one stream with `exchange` (fresh or reset). Errors end only this stream and
+    /// are logged at debug. `token` cancels the handler's [`Context`]: the connection
+    /// cancels it when it ends or the server shuts down, and this stream when the client
+    /// resets it (`RST_STREAM`), as HTTP/1.1 does when the client disconnects.
+    async fn serve_stream(
+        &self,
+        exchange: &mut RequestContext,
+        request: http::Request<h2::RecvStream>,
+        respond: &mut h2::server::SendResponse<Bytes>,
+        token: CancelToken,
     ) {
         let ctx = Context::with_token(token.clone());
-        let mut exchange = self.core.new_exchange(peer);
         let (parts, mut body) = request.into_parts();
         let is_head = parts.method == http::Method::HEAD;
         if parts.headers.len() > self.limits.max_header_count {
@@ -78,7 +107,7 @@ impl H2Server {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "too many header fields",
             );
-            self.refuse(&mut respond, refusal);
+            self.refuse(respond, refusal);
             return linger(body).await;
         }
         let announced = parts
@@ -88,22 +117,22 @@ impl H2Server {
             .and_then(|v| v.parse::<u64>().ok());
         fill_request(exchange.request_mut(), &parts);
 
-        if self.limits.stream_body {
-            if !body.is_end_stream() {
-                exchange
-                    .request_mut()
-                    .set_body_stream(Box::pin(RequestBody { recv: body }));
-            }
+        if body.is_end_stream() {
+            // No body (a GET, say): nothing to read or stream.
+        } else if self.limits.stream_body {
+            exchange
+                .request_mut()
+                .set_body_stream(Box::pin(RequestBody { recv: body }));
         } else {
             if announced.is_some_and(|len| len > self.limits.max_body_bytes as u64) {
                 // Refused before reading anything.
-                self.refuse(&mut respond, too_large());
+                self.refuse(respond, too_large());
                 return linger(body).await;
             }
             match self.read_body(&mut body).await {
                 Ok(received) => exchange.request_mut().set_body(received),
                 Err(BodyError::Refused(refusal)) => {
-                    self.refuse(&mut respond, refusal);
+                    self.refuse(respond, refusal);
                     return linger(body).await;
                 }
                 Err(BodyError::Stream(err)) => {
@@ -114,7 +143,7 @@ impl H2Server {
         }
 
         {
-            let mut serve = pin!(self.core.serve(&ctx, &mut exchange));
+            let mut serve = pin!(self.core.serve(&ctx, exchange));
             let reset = poll_fn(|cx| respond.poll_reset(cx));
             tokio::select! {
                 biased;
@@ -126,10 +155,10 @@ impl H2Server {
                 }
             }
         }
-        if let Err(err) = self.respond(&mut exchange, &mut respond, is_head).await {
+        if let Err(err) = self.respond(exchange, respond, is_head).await {
             tracing::debug!(error = %err, "HTTP/2 response failed");
         }
-        self.core.finish(&ctx, &mut exchange);
+        self.core.finish(&ctx, exchange);
     }
 
     /// Reads the whole body, up to the limit, each read within the body read timeout.
@@ -200,7 +229,7 @@ impl H2Server {
     /// Sends the handler's response.
     async fn respond(
         &self,
-        exchange: &mut crate::RequestContext,
+        exchange: &mut RequestContext,
         respond: &mut h2::server::SendResponse<Bytes>,
         is_head: bool,
     ) -> Result<(), h2::Error> {
