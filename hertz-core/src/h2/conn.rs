@@ -101,7 +101,7 @@ impl Server for H2Server {
             let mut shutdown = shutdown.cancelled_owned();
             let mut idle = IdleTimer::new(self.settings.idle_timeout);
             let mut streams = FuturesUnordered::new();
-            let mut pool: Vec<RequestContext> = Vec::new();
+            let mut pool: Vec<Box<RequestContext>> = Vec::new();
             let mut phase = Phase::Serving;
             let server = &*self;
             loop {
@@ -122,9 +122,9 @@ impl Server for H2Server {
                         loop {
                             match connection.poll_accept(cx) {
                                 Poll::Ready(Some(Ok((request, respond)))) => {
-                                    let exchange = pool
-                                        .pop()
-                                        .unwrap_or_else(|| server.core.new_exchange(peer));
+                                    let exchange = pool.pop().unwrap_or_else(|| {
+                                        Box::new(server.core.new_exchange(peer))
+                                    });
                                     let token = conn_token.child();
                                     streams.push(server.stream(exchange, request, respond, token));
                                     moved = true;

@@ -43,6 +43,7 @@
 //! [`Response`]: hertz_protocol::Response
 
 mod conn;
+mod head;
 mod io;
 mod stream;
 

@@ -8,22 +8,13 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
-use hertz_protocol::{Context, Core, Method, StatusCode};
+use hertz_protocol::{Context, Core, StatusCode};
 use hertz_transport::CancelToken;
 
 use super::conn::H2Server;
+use super::head;
 use crate::middleware::{panic_message, CatchUnwind};
 use crate::RequestContext;
-
-/// Header fields HTTP/2 forbids (RFC 9113 §8.2.2); dropped from responses.
-const CONNECTION_SPECIFIC: [&[u8]; 6] = [
-    b"connection",
-    b"keep-alive",
-    b"proxy-connection",
-    b"transfer-encoding",
-    b"upgrade",
-    b"content-length",
-];
 
 /// After a refusal, how long and how much of the rest of the body is read and discarded.
 const LINGER_TIME: Duration = Duration::from_secs(1);
@@ -60,17 +51,18 @@ enum BodyError {
 
 impl H2Server {
     /// One stream as the connection polls it: serves it, and gives its exchange back for
-    /// the next stream. A panic ends only this stream, reset with `INTERNAL_ERROR` as Go's
+    /// the next stream (boxed, so that moving the stream's future copies a pointer, not
+    /// the exchange). A panic ends only this stream, reset with `INTERNAL_ERROR` as Go's
     /// server does (`None`: the exchange is not reused); with the
     /// [`recovery`](crate::middleware::recovery) middleware a panicking handler is a `500`
     /// before it gets here.
     pub(super) async fn stream(
         &self,
-        mut exchange: RequestContext,
+        mut exchange: Box<RequestContext>,
         request: http::Request<h2::RecvStream>,
         mut respond: h2::server::SendResponse<Bytes>,
         token: CancelToken,
-    ) -> Option<RequestContext> {
+    ) -> Option<Box<RequestContext>> {
         let outcome = {
             let serve = pin!(self.serve_stream(&mut exchange, request, &mut respond, token));
             CatchUnwind(serve).await
@@ -115,7 +107,7 @@ impl H2Server {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        fill_request(exchange.request_mut(), &parts);
+        head::fill_request(exchange.request_mut(), &parts);
 
         if body.is_end_stream() {
             // No body (a GET, say): nothing to read or stream.
@@ -192,37 +184,18 @@ impl H2Server {
             reason = refusal.reason,
             "refused HTTP/2 request"
         );
-        let mut head = http::Response::new(());
-        *head.status_mut() = http::StatusCode::from_u16(refusal.status.as_u16())
-            .unwrap_or(http::StatusCode::BAD_REQUEST);
-        let headers = head.headers_mut();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        let text: (&[u8], &[u8]) = (b"content-type", b"text/plain; charset=utf-8");
+        let head = head::response(
+            refusal.status,
+            std::iter::once(text),
+            Some(refusal.reason.len()),
+            self.limits.server_name,
         );
-        headers.insert(http::header::CONTENT_LENGTH, refusal.reason.len().into());
-        self.common_fields(headers);
         let sent = respond.send_response(head, false).and_then(|mut send| {
             send.send_data(Bytes::from_static(refusal.reason.as_bytes()), true)
         });
         if let Err(err) = sent {
             tracing::debug!(error = %err, "HTTP/2 refusal not sent");
-        }
-    }
-
-    /// `server` and `date`, unless the handler set them (like HTTP/1.1's encoder).
-    fn common_fields(&self, headers: &mut http::HeaderMap) {
-        let name = self.limits.server_name;
-        if !name.is_empty() && !headers.contains_key(http::header::SERVER) {
-            if let Ok(name) = http::HeaderValue::from_str(name) {
-                headers.insert(http::header::SERVER, name);
-            }
-        }
-        if !headers.contains_key(http::header::DATE) {
-            // HTTP/1.1's per-thread cached date: formatted once a second, not per response.
-            if let Ok(date) = hertz_protocol::with_date(http::HeaderValue::from_bytes) {
-                headers.insert(http::header::DATE, date);
-            }
         }
     }
 
@@ -234,31 +207,16 @@ impl H2Server {
         is_head: bool,
     ) -> Result<(), h2::Error> {
         let resp = exchange.response_mut();
-        let mut head = http::Response::new(());
-        *head.status_mut() =
-            http::StatusCode::from_u16(resp.status().as_u16()).unwrap_or(http::StatusCode::OK);
-        for (name, value) in resp.headers().iter() {
-            if CONNECTION_SPECIFIC
-                .iter()
-                .any(|banned| name.eq_ignore_ascii_case(banned))
-            {
-                continue;
-            }
-            // A field h2 cannot carry is dropped rather than failing the stream.
-            if let (Ok(name), Ok(value)) = (
-                http::HeaderName::from_bytes(name),
-                http::HeaderValue::from_bytes(value),
-            ) {
-                head.headers_mut().append(name, value);
-            }
-        }
-        self.common_fields(head.headers_mut());
         let stream = resp.take_body_stream();
         let payload = resp.body_bytes();
-        if stream.is_none() {
-            head.headers_mut()
-                .insert(http::header::CONTENT_LENGTH, payload.len().into());
-        }
+        // A streamed body's length is unknown: its end is the stream's end.
+        let length = stream.is_none().then(|| payload.len());
+        let head = head::response(
+            resp.status(),
+            resp.headers().iter(),
+            length,
+            self.limits.server_name,
+        );
         let end_now = is_head || (stream.is_none() && payload.is_empty());
         let mut send = respond.send_response(head, end_now)?;
         if end_now {
@@ -318,28 +276,6 @@ async fn linger(mut body: h2::RecvStream) {
 
 fn too_large() -> Refusal {
     Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
-}
-
-/// Fills the request from the stream's pseudo-headers and fields.
-fn fill_request(req: &mut hertz_protocol::Request, parts: &http::request::Parts) {
-    req.set_method(Method::from_token(parts.method.as_str()));
-    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    req.set_uri(target);
-    let headers = req.headers_mut();
-    for (name, value) in &parts.headers {
-        headers.append(
-            Bytes::copy_from_slice(name.as_str().as_bytes()),
-            Bytes::copy_from_slice(value.as_bytes()),
-        );
-    }
-    if let Some(authority) = parts.uri.authority() {
-        if !headers.contains("host") {
-            headers.insert(
-                "Host",
-                Bytes::copy_from_slice(authority.as_str().as_bytes()),
-            );
-        }
-    }
 }
 
 /// A streamed request body (`c.body_stream()`): DATA frames as they arrive. Flow-control
