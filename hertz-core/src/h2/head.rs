@@ -129,16 +129,27 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     }
 }
 
-/// The fields this thread sent most recently, replaced round-robin.
+/// The fields this thread sent most recently, replaced round-robin, each under the exact
+/// bytes it was asked for (a handler writes its fields the same way every time).
 struct Recent {
-    fields: Vec<(HeaderName, HeaderValue)>,
+    fields: Vec<RecentField>,
+    /// Where the next lookup starts: just after the last hit, because responses repeat
+    /// their fields in the same order.
+    hint: usize,
+    /// The entry replaced next once the list is full.
     next: usize,
+}
+
+struct RecentField {
+    name: Box<[u8]>,
+    field: (HeaderName, HeaderValue),
 }
 
 impl Recent {
     const fn new() -> Self {
         Recent {
             fields: Vec::new(),
+            hint: 0,
             next: 0,
         }
     }
@@ -146,20 +157,26 @@ impl Recent {
     /// `name: value` as `http`'s types: a clone of a recent field, or parsed (and
     /// remembered); `None` when HTTP/2 cannot carry it.
     fn field(&mut self, name: &[u8], value: &[u8]) -> Option<(HeaderName, HeaderValue)> {
-        let known = self.fields.iter().find(|(n, v)| {
-            v.as_bytes() == value && n.as_str().as_bytes().eq_ignore_ascii_case(name)
-        });
-        if let Some(field) = known {
-            return Some(field.clone());
+        let len = self.fields.len();
+        for i in (self.hint..len).chain(0..self.hint.min(len)) {
+            let known = &self.fields[i];
+            if known.field.1.as_bytes() == value && *known.name == *name {
+                self.hint = (i + 1) % len;
+                return Some(known.field.clone());
+            }
         }
         let field = (
             HeaderName::from_bytes(name).ok()?,
             HeaderValue::from_bytes(value).ok()?,
         );
-        if self.fields.len() < RECENT_FIELDS {
-            self.fields.push(field.clone());
+        let entry = RecentField {
+            name: name.into(),
+            field: field.clone(),
+        };
+        if len < RECENT_FIELDS {
+            self.fields.push(entry);
         } else {
-            self.fields[self.next] = field.clone();
+            self.fields[self.next] = entry;
             self.next = (self.next + 1) % RECENT_FIELDS;
         }
         Some(field)
