@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use hertz_protocol::{Core, Exchange, Server};
+use hertz_protocol::{Context, Core, Exchange, Server};
 use hertz_transport::{clock, CancelToken, Conn};
 use tokio::time::{sleep, Instant, Sleep};
 
@@ -27,9 +27,10 @@ use super::io::ConnIo;
 use super::stream::Limits;
 use crate::{EngineCore, RequestContext};
 
-/// Finished streams' exchanges kept for the next streams, at most: enough for a client's
-/// usual burst of concurrent requests without holding 250 idle buffers per connection.
-const EXCHANGE_POOL: usize = 32;
+/// Finished streams' exchanges and contexts kept for the next streams, at most: enough for
+/// a client's usual burst of concurrent requests without holding 250 idle buffers per
+/// connection.
+const POOL: usize = 32;
 
 /// Connection-level settings, fixed when the server is built.
 #[derive(Clone, Debug)]
@@ -101,7 +102,8 @@ impl Server for H2Server {
             let mut shutdown = shutdown.cancelled_owned();
             let mut idle = IdleTimer::new(self.settings.idle_timeout);
             let mut streams = FuturesUnordered::new();
-            let mut pool: Vec<Box<RequestContext>> = Vec::new();
+            let mut exchanges: Vec<Box<RequestContext>> = Vec::new();
+            let mut contexts: Vec<Context> = Vec::new();
             let mut phase = Phase::Serving;
             let server = &*self;
             loop {
@@ -122,11 +124,13 @@ impl Server for H2Server {
                         loop {
                             match connection.poll_accept(cx) {
                                 Poll::Ready(Some(Ok((request, respond)))) => {
-                                    let exchange = pool.pop().unwrap_or_else(|| {
+                                    let exchange = exchanges.pop().unwrap_or_else(|| {
                                         Box::new(server.core.new_exchange(peer))
                                     });
-                                    let token = conn_token.child();
-                                    streams.push(server.stream(exchange, request, respond, token));
+                                    let ctx = contexts
+                                        .pop()
+                                        .unwrap_or_else(|| Context::with_token(conn_token.child()));
+                                    streams.push(server.stream(exchange, ctx, request, respond));
                                     moved = true;
                                 }
                                 Poll::Ready(Some(Err(err))) => {
@@ -138,10 +142,15 @@ impl Server for H2Server {
                         }
                         while let Poll::Ready(Some(finished)) = streams.poll_next_unpin(cx) {
                             moved = true;
-                            if let Some(mut exchange) = finished {
-                                if pool.len() < EXCHANGE_POOL {
+                            if let Some(mut exchange) = finished.exchange {
+                                if exchanges.len() < POOL {
                                     exchange.reset();
-                                    pool.push(exchange);
+                                    exchanges.push(exchange);
+                                }
+                            }
+                            if let Some(ctx) = finished.ctx {
+                                if contexts.len() < POOL {
+                                    contexts.push(ctx);
                                 }
                             }
                             if streams.is_empty() {

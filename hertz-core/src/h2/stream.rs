@@ -9,7 +9,6 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use hertz_protocol::{Context, Core, StatusCode};
-use hertz_transport::CancelToken;
 
 use super::conn::H2Server;
 use super::head;
@@ -28,6 +27,15 @@ pub(super) struct Limits {
     pub(super) stream_body: bool,
     pub(super) body_read_timeout: Duration,
     pub(super) server_name: &'static str,
+}
+
+/// What a finished stream leaves for the next ones on its connection.
+pub(super) struct Leftovers {
+    /// Its exchange, not yet reset; `None` after a panic.
+    pub(super) exchange: Option<Box<RequestContext>>,
+    /// Its context, ready for reuse; `None` when a handler kept a clone, the stream was
+    /// cancelled, or it panicked.
+    pub(super) ctx: Option<Context>,
 }
 
 /// A request refused before the handler ran, answered like HTTP/1.1's refusals.
@@ -50,48 +58,53 @@ enum BodyError {
 }
 
 impl H2Server {
-    /// One stream as the connection polls it: serves it, and gives its exchange back for
-    /// the next stream (boxed, so that moving the stream's future copies a pointer, not
-    /// the exchange). A panic ends only this stream, reset with `INTERNAL_ERROR` as Go's
-    /// server does (`None`: the exchange is not reused); with the
+    /// One stream as the connection polls it: serves it with `exchange` (fresh or reset)
+    /// and `ctx` (fresh or reused), and gives back what the next stream can reuse. A panic
+    /// ends only this stream, reset with `INTERNAL_ERROR` as Go's server does; with the
     /// [`recovery`](crate::middleware::recovery) middleware a panicking handler is a `500`
     /// before it gets here.
     pub(super) async fn stream(
         &self,
         mut exchange: Box<RequestContext>,
+        mut ctx: Context,
         request: http::Request<h2::RecvStream>,
         mut respond: h2::server::SendResponse<Bytes>,
-        token: CancelToken,
-    ) -> Option<Box<RequestContext>> {
+    ) -> Leftovers {
         let outcome = {
-            let serve = pin!(self.serve_stream(&mut exchange, request, &mut respond, token));
+            let serve = pin!(self.serve_stream(&mut exchange, &ctx, request, &mut respond));
             CatchUnwind(serve).await
         };
         match outcome {
-            Ok(()) => Some(exchange),
+            Ok(()) => Leftovers {
+                exchange: Some(exchange),
+                ctx: ctx.try_reuse().then_some(ctx),
+            },
             Err(panic) => {
                 tracing::error!(
                     panic = panic_message(&*panic),
                     "HTTP/2 stream panicked; reset with INTERNAL_ERROR"
                 );
                 respond.send_reset(h2::Reason::INTERNAL_ERROR);
-                None
+                // What the panic interrupted is not trusted again.
+                Leftovers {
+                    exchange: None,
+                    ctx: None,
+                }
             }
         }
     }
 
-    /// Serves one stream with `exchange` (fresh or reset). Errors end only this stream and
-    /// are logged at debug. `token` cancels the handler's [`Context`]: the connection
-    /// cancels it when it ends or the server shuts down, and this stream when the client
-    /// resets it (`RST_STREAM`), as HTTP/1.1 does when the client disconnects.
+    /// Serves one stream. Errors end only this stream and are logged at debug. `ctx` is
+    /// the handler's [`Context`]: the connection cancels it when it ends or the server
+    /// shuts down, and this stream when the client resets it (`RST_STREAM`), as HTTP/1.1
+    /// does when the client disconnects.
     async fn serve_stream(
         &self,
         exchange: &mut RequestContext,
+        ctx: &Context,
         request: http::Request<h2::RecvStream>,
         respond: &mut h2::server::SendResponse<Bytes>,
-        token: CancelToken,
     ) {
-        let ctx = Context::with_token(token.clone());
         let (parts, mut body) = request.into_parts();
         let is_head = parts.method == http::Method::HEAD;
         if parts.headers.len() > self.limits.max_header_count {
@@ -135,14 +148,14 @@ impl H2Server {
         }
 
         {
-            let mut serve = pin!(self.core.serve(&ctx, exchange));
+            let mut serve = pin!(self.core.serve(ctx, exchange));
             let reset = poll_fn(|cx| respond.poll_reset(cx));
             tokio::select! {
                 biased;
                 () = &mut serve => {}
                 reason = reset => {
                     tracing::debug!(?reason, "HTTP/2 stream reset by the client; cancelling its context");
-                    token.cancel();
+                    ctx.cancel();
                     serve.await;
                 }
             }
@@ -150,7 +163,7 @@ impl H2Server {
         if let Err(err) = self.respond(exchange, respond, is_head).await {
             tracing::debug!(error = %err, "HTTP/2 response failed");
         }
-        self.core.finish(&ctx, exchange);
+        self.core.finish(ctx, exchange);
     }
 
     /// Reads the whole body, up to the limit, each read within the body read timeout.
