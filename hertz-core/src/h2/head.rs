@@ -3,9 +3,10 @@
 //!
 //! `http`'s header types own their bytes, so every field crossing over is a copy and an
 //! allocation. Requests copy all their fields into one buffer. Responses mostly repeat the
-//! fields of the one before (`content-type`, `server`, `date`, the same `content-length`),
-//! so each thread keeps the fields it sent last and hands out clones of them — a reference
-//! count instead of an allocation and a parse per field.
+//! head before them (`content-type`, `server`, `date`, the same `content-length`), so each
+//! thread keeps the last head it built, and the fields of the last few: a repeated head is
+//! a clone of the last (reference counts), a repeated field a clone of the recent one —
+//! instead of an allocation, a parse and a hash per field.
 //!
 //! [`Request`]: hertz_protocol::Request
 //! [`Response`]: hertz_protocol::Response
@@ -27,11 +28,11 @@ const CONNECTION_SPECIFIC: [&[u8]; 6] = [
     b"content-length",
 ];
 
-/// Fields remembered per thread: a handful of endpoints' worth of heads.
+/// Fields remembered one by one per thread: a handful of endpoints' worth of heads.
 const RECENT_FIELDS: usize = 16;
 
 thread_local! {
-    static RECENT: RefCell<Recent> = const { RefCell::new(Recent::new()) };
+    static RECENT: RefCell<Recent> = RefCell::new(Recent::new());
 }
 
 /// Fills `req` from a stream's pseudo-headers and fields (`:authority` as `Host` when there
@@ -80,8 +81,9 @@ pub(super) fn response<'a>(
     *head.status_mut() =
         http::StatusCode::from_u16(status.as_u16()).unwrap_or(http::StatusCode::OK);
     RECENT.with(|recent| {
-        let mut recent = recent.borrow_mut();
-        let headers = head.headers_mut();
+        let recent = &mut *recent.borrow_mut();
+        let wanted = &mut recent.wanted;
+        wanted.clear();
         let (mut has_server, mut has_date) = (false, false);
         for (name, value) in fields {
             if CONNECTION_SPECIFIC
@@ -90,28 +92,22 @@ pub(super) fn response<'a>(
             {
                 continue;
             }
-            if let Some((name, value)) = recent.field(name, value) {
-                has_server |= name == http::header::SERVER;
-                has_date |= name == http::header::DATE;
-                headers.append(name, value);
-            }
+            has_server |= name.eq_ignore_ascii_case(b"server");
+            has_date |= name.eq_ignore_ascii_case(b"date");
+            wanted.push(name, value);
         }
-        let mut add = |name: &[u8], value: &[u8]| {
-            if let Some((name, value)) = recent.field(name, value) {
-                headers.append(name, value);
-            }
-        };
         if !has_server && !server_name.is_empty() {
-            add(b"server", server_name.as_bytes());
+            wanted.push(b"server", server_name.as_bytes());
         }
         if !has_date {
             // HTTP/1.1's per-thread cached date: formatted once a second, not per response.
-            hertz_protocol::with_date(|date| add(b"date", date));
+            hertz_protocol::with_date(|date| wanted.push(b"date", date));
         }
         if let Some(len) = content_length {
             let mut digits = [0u8; 20];
-            add(b"content-length", decimal(len, &mut digits));
+            wanted.push(b"content-length", decimal(len, &mut digits));
         }
+        *head.headers_mut() = recent.headers();
     });
     head
 }
@@ -129,12 +125,92 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     }
 }
 
-/// The fields this thread sent most recently, replaced round-robin, each under the exact
-/// bytes it was asked for (a handler writes its fields the same way every time).
+/// What this thread sent recently: the last head whole, and its recent fields one by one.
 struct Recent {
+    /// The fields of the head being built.
+    wanted: FieldList,
+    /// The fields of the last head built, and that head.
+    last: FieldList,
+    last_headers: http::HeaderMap,
+    fields: RecentFields,
+}
+
+impl Recent {
+    fn new() -> Self {
+        Recent {
+            wanted: FieldList::new(),
+            last: FieldList::new(),
+            last_headers: http::HeaderMap::new(),
+            fields: RecentFields::new(),
+        }
+    }
+
+    /// The headers for the fields in `wanted`: a clone of the last head's when they are the
+    /// same (a few reference counts instead of hashing every field in), else built from the
+    /// recent fields.
+    fn headers(&mut self) -> http::HeaderMap {
+        if self.wanted.bytes == self.last.bytes {
+            return self.last_headers.clone();
+        }
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in self.wanted.iter() {
+            if let Some((name, value)) = self.fields.field(name, value) {
+                headers.append(name, value);
+            }
+        }
+        std::mem::swap(&mut self.wanted, &mut self.last);
+        self.last_headers = headers.clone();
+        headers
+    }
+}
+
+/// `(name, value)` pairs as asked for, each part prefixed with its length, so that two
+/// lists are equal exactly when their bytes are.
+struct FieldList {
+    bytes: Vec<u8>,
+}
+
+impl FieldList {
+    const fn new() -> Self {
+        FieldList { bytes: Vec::new() }
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+    }
+
+    fn push(&mut self, name: &[u8], value: &[u8]) {
+        for part in [name, value] {
+            self.bytes.extend_from_slice(&part.len().to_ne_bytes());
+            self.bytes.extend_from_slice(part);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut rest = self.bytes.as_slice();
+        std::iter::from_fn(move || {
+            let name = take_part(&mut rest)?;
+            let value = take_part(&mut rest)?;
+            Some((name, value))
+        })
+    }
+}
+
+/// The next length-prefixed part of `rest`.
+fn take_part<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let (len, tail) = rest.split_first_chunk::<{ size_of::<usize>() }>()?;
+    let len = usize::from_ne_bytes(*len);
+    let part = tail.get(..len)?;
+    *rest = &tail[len..];
+    Some(part)
+}
+
+/// Fields sent recently, replaced round-robin, each under the exact bytes it was asked for
+/// (a handler writes its fields the same way every time).
+struct RecentFields {
     fields: Vec<RecentField>,
-    /// Where the next lookup starts: just after the last hit, because responses repeat
-    /// their fields in the same order.
+    /// Where the next lookup starts: just after the last hit, because heads repeat their
+    /// fields in the same order.
     hint: usize,
     /// The entry replaced next once the list is full.
     next: usize,
@@ -145,9 +221,9 @@ struct RecentField {
     field: (HeaderName, HeaderValue),
 }
 
-impl Recent {
+impl RecentFields {
     const fn new() -> Self {
-        Recent {
+        RecentFields {
             fields: Vec::new(),
             hint: 0,
             next: 0,
@@ -193,6 +269,29 @@ mod tests {
             .filter(|(name, _)| *name != http::header::DATE)
             .map(|(n, v)| (n.to_string(), v.to_str().expect("ASCII").to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn field_lists_are_equal_only_for_the_same_fields() {
+        let mut one = FieldList::new();
+        one.push(b"a", b"b\0c");
+        let mut two = FieldList::new();
+        two.push(b"a", b"b");
+        two.push(b"c", b"");
+        assert_ne!(one.bytes, two.bytes);
+        let read: Vec<_> = two.iter().collect();
+        assert_eq!(read, [(&b"a"[..], &b"b"[..]), (&b"c"[..], &b""[..])]);
+    }
+
+    #[test]
+    fn a_repeated_head_is_the_same_head() {
+        let ours: [(&[u8], &[u8]); 1] = [(b"Content-Type", b"text/plain")];
+        let first = response(StatusCode::OK, ours.into_iter(), Some(5), "hertz");
+        let second = response(StatusCode::CREATED, ours.into_iter(), Some(5), "hertz");
+        assert_eq!(second.status(), 201);
+        assert_eq!(first.headers(), second.headers());
+        let third = response(StatusCode::OK, ours.into_iter(), Some(6), "hertz");
+        assert_eq!(third.headers()["content-length"], "6");
     }
 
     #[test]
