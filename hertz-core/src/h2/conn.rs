@@ -12,6 +12,7 @@
 //! `tokio::task::spawn_blocking`). A panic in a stream ends only that stream.
 
 use std::future::{poll_fn, Future};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context as TaskContext, Poll};
@@ -24,7 +25,7 @@ use hertz_transport::{clock, CancelToken, Conn};
 use tokio::time::{sleep, Instant, Sleep};
 
 use super::io::ConnIo;
-use super::stream::Limits;
+use super::stream::{Leftovers, Limits};
 use crate::{EngineCore, RequestContext};
 
 /// Finished streams' exchanges and contexts kept for the next streams, at most: enough for
@@ -101,9 +102,13 @@ impl Server for H2Server {
             let conn_token = shutdown.child();
             let mut shutdown = shutdown.cancelled_owned();
             let mut idle = IdleTimer::new(self.settings.idle_timeout);
+            let mut pool = Pool::default();
+            // Streams still running after their first poll.
             let mut streams = FuturesUnordered::new();
-            let mut exchanges: Vec<Box<RequestContext>> = Vec::new();
-            let mut contexts: Vec<Context> = Vec::new();
+            // Streams accepted in this round, not yet polled.
+            let mut accepted = Vec::new();
+            // A finished stream's future, its allocation reused for the next stream.
+            let mut spare = None;
             let mut phase = Phase::Serving;
             let server = &*self;
             loop {
@@ -117,22 +122,14 @@ impl Server for H2Server {
                             return Poll::Ready(Event::KeepAliveFailed(why));
                         }
                     }
-                    // Until neither side moves: accept what arrived, run the streams, and
-                    // poll the connection again so that what they sent is flushed now.
+                    // Until nothing moves: accept every stream that arrived, run each new
+                    // one (most finish in their first poll, and hand their exchange to the
+                    // next), run the woken ones, and poll the connection again, which
+                    // flushes all their responses at once.
                     loop {
-                        let mut moved = false;
                         loop {
                             match connection.poll_accept(cx) {
-                                Poll::Ready(Some(Ok((request, respond)))) => {
-                                    let exchange = exchanges.pop().unwrap_or_else(|| {
-                                        Box::new(server.core.new_exchange(peer))
-                                    });
-                                    let ctx = contexts
-                                        .pop()
-                                        .unwrap_or_else(|| Context::with_token(conn_token.child()));
-                                    streams.push(server.stream(exchange, ctx, request, respond));
-                                    moved = true;
-                                }
+                                Poll::Ready(Some(Ok(stream))) => accepted.push(stream),
                                 Poll::Ready(Some(Err(err))) => {
                                     return Poll::Ready(Event::Failed(err));
                                 }
@@ -140,25 +137,35 @@ impl Server for H2Server {
                                 Poll::Pending => break,
                             }
                         }
+                        let mut moved = !accepted.is_empty();
+                        for (request, respond) in accepted.drain(..) {
+                            let exchange = pool.exchange(server, peer);
+                            let ctx = pool.context(&conn_token);
+                            let stream = server.stream(exchange, ctx, request, respond);
+                            let mut slot = match spare.take() {
+                                Some(mut slot) => {
+                                    Pin::set(&mut slot, stream);
+                                    slot
+                                }
+                                None => Box::pin(stream),
+                            };
+                            match slot.as_mut().poll(cx) {
+                                Poll::Ready(finished) => {
+                                    pool.put(finished);
+                                    spare = Some(slot);
+                                }
+                                Poll::Pending => streams.push(slot),
+                            }
+                        }
                         while let Poll::Ready(Some(finished)) = streams.poll_next_unpin(cx) {
                             moved = true;
-                            if let Some(mut exchange) = finished.exchange {
-                                if exchanges.len() < POOL {
-                                    exchange.reset();
-                                    exchanges.push(exchange);
-                                }
-                            }
-                            if let Some(ctx) = finished.ctx {
-                                if contexts.len() < POOL {
-                                    contexts.push(ctx);
-                                }
-                            }
-                            if streams.is_empty() {
-                                idle.restart();
-                            }
+                            pool.put(finished);
                         }
                         if !moved {
                             break;
+                        }
+                        if streams.is_empty() {
+                            idle.restart();
                         }
                     }
                     if serving && streams.is_empty() && idle.poll_expired(cx).is_ready() {
@@ -218,6 +225,42 @@ impl H2Server {
             Err(_) => {
                 tracing::debug!("no HTTP/2 preface in time; closing");
                 None
+            }
+        }
+    }
+}
+
+/// Exchanges and contexts of finished streams, for the next ones on the connection.
+#[derive(Default)]
+struct Pool {
+    exchanges: Vec<Box<RequestContext>>,
+    contexts: Vec<Context>,
+}
+
+impl Pool {
+    fn exchange(&mut self, server: &H2Server, peer: Option<SocketAddr>) -> Box<RequestContext> {
+        self.exchanges
+            .pop()
+            .unwrap_or_else(|| Box::new(server.core.new_exchange(peer)))
+    }
+
+    /// A context cancelled with the connection (and by its stream's `RST_STREAM`).
+    fn context(&mut self, conn_token: &CancelToken) -> Context {
+        self.contexts
+            .pop()
+            .unwrap_or_else(|| Context::with_token(conn_token.child()))
+    }
+
+    fn put(&mut self, finished: Leftovers) {
+        if let Some(mut exchange) = finished.exchange {
+            if self.exchanges.len() < POOL {
+                exchange.reset();
+                self.exchanges.push(exchange);
+            }
+        }
+        if let Some(ctx) = finished.ctx {
+            if self.contexts.len() < POOL {
+                self.contexts.push(ctx);
             }
         }
     }
