@@ -233,6 +233,9 @@ impl H2Server {
 /// Exchanges and contexts of finished streams, for the next ones on the connection.
 #[derive(Default)]
 struct Pool {
+    // Boxed because each moves into and out of a stream's future, which then moves a
+    // pointer instead of the whole exchange.
+    #[allow(clippy::vec_box)]
     exchanges: Vec<Box<RequestContext>>,
     contexts: Vec<Context>,
 }
