@@ -1,10 +1,10 @@
 //! One HTTP/2 connection: the handshake, its streams, and the three ways a connection
 //! ends on the server's initiative — idle timeout, missing PONG, graceful shutdown.
 //!
-//! **Streams run inside the connection's task**, in a `FuturesUnordered`, not as tasks of
-//! their own. One poll of the connection reads what arrived, runs the handlers of the
-//! streams it opened (or woke), and flushes their responses — for a batch of requests, one
-//! read and one write. On the netpoll transport this keeps a connection and its handlers on
+//! **Streams run inside the connection's task** (see `streams.rs`), not as tasks of their
+//! own. One poll of the connection reads what arrived, runs the handlers of the streams it
+//! opened (or woke), and flushes their responses — for a batch of requests, one read and
+//! one write. On the netpoll transport this keeps a connection and its handlers on
 //! the loop thread that accepted it: a spawned stream ran on tokio's threads and cost a
 //! cross-thread wake-up each way per request, which made HTTP/2 three times dearer on
 //! netpoll than on tokio. The price is the one every event loop pays: a handler that hogs
@@ -12,26 +12,20 @@
 //! `tokio::task::spawn_blocking`). A panic in a stream ends only that stream.
 
 use std::future::{poll_fn, Future};
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::{FuturesUnordered, StreamExt};
-use hertz_protocol::{Context, Core, Exchange, Server};
+use hertz_protocol::Server;
 use hertz_transport::{clock, CancelToken, Conn};
 use tokio::time::{sleep, Instant, Sleep};
 
 use super::io::ConnIo;
-use super::stream::{Leftovers, Limits};
-use crate::{EngineCore, RequestContext};
-
-/// Finished streams' exchanges and contexts kept for the next streams, at most: enough for
-/// a client's usual burst of concurrent requests without holding 250 idle buffers per
-/// connection.
-const POOL: usize = 32;
+use super::stream::Limits;
+use super::streams::Streams;
+use crate::EngineCore;
 
 /// Connection-level settings, fixed when the server is built.
 #[derive(Clone, Debug)]
@@ -102,15 +96,11 @@ impl Server for H2Server {
             let conn_token = shutdown.child();
             let mut shutdown = shutdown.cancelled_owned();
             let mut idle = IdleTimer::new(self.settings.idle_timeout);
-            let mut pool = Pool::default();
-            // Streams still running after their first poll.
-            let mut streams = FuturesUnordered::new();
-            // Streams accepted in this round, not yet polled.
-            let mut accepted = Vec::new();
-            // A finished stream's future, its allocation reused for the next stream.
-            let mut spare = None;
+            let mut streams = Streams::new(peer, conn_token.clone());
             let mut phase = Phase::Serving;
             let server = &*self;
+            let start =
+                |exchange, ctx, (request, respond)| server.stream(exchange, ctx, request, respond);
             loop {
                 let serving = matches!(phase, Phase::Serving);
                 let event = poll_fn(|cx| {
@@ -122,14 +112,13 @@ impl Server for H2Server {
                             return Poll::Ready(Event::KeepAliveFailed(why));
                         }
                     }
-                    // Until nothing moves: accept every stream that arrived, run each new
-                    // one (most finish in their first poll, and hand their exchange to the
-                    // next), run the woken ones, and poll the connection again, which
-                    // flushes all their responses at once.
+                    // Until nothing moves: accept every stream that arrived, run the new
+                    // and the woken ones, and poll the connection again, which flushes
+                    // all their responses in one write.
                     loop {
                         loop {
                             match connection.poll_accept(cx) {
-                                Poll::Ready(Some(Ok(stream))) => accepted.push(stream),
+                                Poll::Ready(Some(Ok(stream))) => streams.accept(stream),
                                 Poll::Ready(Some(Err(err))) => {
                                     return Poll::Ready(Event::Failed(err));
                                 }
@@ -137,38 +126,14 @@ impl Server for H2Server {
                                 Poll::Pending => break,
                             }
                         }
-                        let mut moved = !accepted.is_empty();
-                        for (request, respond) in accepted.drain(..) {
-                            let exchange = pool.exchange(server, peer);
-                            let ctx = pool.context(&conn_token);
-                            let stream = server.stream(exchange, ctx, request, respond);
-                            let mut slot = match spare.take() {
-                                Some(mut slot) => {
-                                    Pin::set(&mut slot, stream);
-                                    slot
-                                }
-                                None => Box::pin(stream),
-                            };
-                            match slot.as_mut().poll(cx) {
-                                Poll::Ready(finished) => {
-                                    pool.put(finished);
-                                    spare = Some(slot);
-                                }
-                                Poll::Pending => streams.push(slot),
-                            }
-                        }
-                        while let Poll::Ready(Some(finished)) = streams.poll_next_unpin(cx) {
-                            moved = true;
-                            pool.put(finished);
-                        }
-                        if !moved {
+                        if !streams.poll_run(cx, server, start) {
                             break;
                         }
-                        if streams.is_empty() {
+                        if streams.is_idle() {
                             idle.restart();
                         }
                     }
-                    if serving && streams.is_empty() && idle.poll_expired(cx).is_ready() {
+                    if serving && streams.is_idle() && idle.poll_expired(cx).is_ready() {
                         return Poll::Ready(Event::Idle);
                     }
                     Poll::Pending
@@ -202,7 +167,7 @@ impl Server for H2Server {
             // Dropping the connection ends the streams' pending reads and writes, so the
             // handlers still running can finish.
             drop(connection);
-            while streams.next().await.is_some() {}
+            streams.finish().await;
         })
     }
 }
@@ -225,45 +190,6 @@ impl H2Server {
             Err(_) => {
                 tracing::debug!("no HTTP/2 preface in time; closing");
                 None
-            }
-        }
-    }
-}
-
-/// Exchanges and contexts of finished streams, for the next ones on the connection.
-#[derive(Default)]
-struct Pool {
-    // Boxed because each moves into and out of a stream's future, which then moves a
-    // pointer instead of the whole exchange.
-    #[allow(clippy::vec_box)]
-    exchanges: Vec<Box<RequestContext>>,
-    contexts: Vec<Context>,
-}
-
-impl Pool {
-    fn exchange(&mut self, server: &H2Server, peer: Option<SocketAddr>) -> Box<RequestContext> {
-        self.exchanges
-            .pop()
-            .unwrap_or_else(|| Box::new(server.core.new_exchange(peer)))
-    }
-
-    /// A context cancelled with the connection (and by its stream's `RST_STREAM`).
-    fn context(&mut self, conn_token: &CancelToken) -> Context {
-        self.contexts
-            .pop()
-            .unwrap_or_else(|| Context::with_token(conn_token.child()))
-    }
-
-    fn put(&mut self, finished: Leftovers) {
-        if let Some(mut exchange) = finished.exchange {
-            if self.exchanges.len() < POOL {
-                exchange.reset();
-                self.exchanges.push(exchange);
-            }
-        }
-        if let Some(ctx) = finished.ctx {
-            if self.contexts.len() < POOL {
-                self.contexts.push(ctx);
             }
         }
     }

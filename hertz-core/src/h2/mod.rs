@@ -46,6 +46,7 @@ mod conn;
 mod head;
 mod io;
 mod stream;
+mod streams;
 
 use std::sync::Arc;
 use std::time::Duration;
