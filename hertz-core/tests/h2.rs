@@ -873,6 +873,48 @@ async fn a_panicking_stream_is_reset_and_the_other_streams_complete(
     server.shutdown().await.expect("shutdown");
 }
 
+/// A value a handler stores in its `Context`.
+#[derive(Clone)]
+struct Marker;
+
+#[rstest]
+#[tokio::test]
+async fn a_reused_context_starts_without_the_last_streams_values(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = Engine::new(config(transport).h2c(true));
+    h.get(
+        "/set",
+        hertz_core::handler(|ctx, c| {
+            Box::pin(async move {
+                ctx.set_value(Marker);
+                c.string(200, "set");
+            })
+        }),
+    );
+    h.get(
+        "/get",
+        hertz_core::handler(|ctx, c| {
+            Box::pin(async move {
+                let seen = if ctx.value::<Marker>().is_some() {
+                    "leaked"
+                } else {
+                    "clean"
+                };
+                c.string(200, seen);
+            })
+        }),
+    );
+    h.add_protocol(H2Factory::default());
+    let server = start(h).await;
+    let mut client = h2_client(&server).await;
+    for _ in 0..3 {
+        assert_eq!(h2_read(h2_get(&mut client, "/set")).await.1, "set");
+        assert_eq!(h2_read(h2_get(&mut client, "/get")).await.1, "clean");
+    }
+    server.shutdown().await.expect("shutdown");
+}
+
 // ---- HTTP/2 over TLS ------------------------------------------------------------------------
 
 #[rstest]
