@@ -11,8 +11,8 @@ use hertz_router::Router;
 use crate::handler::HandlersChain;
 use crate::{RequestContext, Tracer};
 
-/// One registered route: its handler chain and its pattern (for `full_path`).
-#[derive(Clone)]
+/// One registered route: its handler chain and its pattern (for `full_path`). A request
+/// holds its route through one `Arc<Route>`: one reference count for both.
 pub(crate) struct Route {
     pub(crate) handlers: HandlersChain,
     pub(crate) pattern: Arc<str>,
@@ -31,16 +31,15 @@ pub(crate) struct RouteOptions {
 
 /// Everything a request needs from the engine once it is serving.
 pub(crate) struct App {
-    pub(crate) router: Router<Route>,
-    /// Engine middleware + no-route handlers.
-    pub(crate) no_route: HandlersChain,
-    /// Engine middleware + no-method handlers.
-    pub(crate) no_method: HandlersChain,
+    pub(crate) router: Router<Arc<Route>>,
+    /// Engine middleware + no-route handlers (an empty pattern).
+    pub(crate) no_route: Arc<Route>,
+    /// Engine middleware + no-method handlers (an empty pattern).
+    pub(crate) no_method: Arc<Route>,
     pub(crate) route_options: RouteOptions,
     pub(crate) handler_timeout: Option<Duration>,
     pub(crate) tracers: Vec<Arc<dyn Tracer>>,
     pub(crate) bind_error_handler: BindErrorHandler,
-    pub(crate) empty_chain: HandlersChain,
     /// The engine's protocol limits and timeouts, which protocols other than the built-in
     /// HTTP/1.1 (e.g. `h2`) read when they are built.
     pub(crate) server_config: ServerConfig,

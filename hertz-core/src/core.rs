@@ -82,8 +82,7 @@ fn route(app: &App, c: &mut RequestContext) {
     }
     let tsr = match found {
         Lookup::Found { value, .. } => {
-            c.handlers = value.handlers.clone();
-            c.full_path = Some(value.pattern.clone());
+            c.route = Some(value.clone());
             return;
         }
         Lookup::NotFound { tsr } => tsr,
@@ -114,13 +113,13 @@ fn route(app: &App, c: &mut RequestContext) {
         let allowed = app.router.allowed_methods(path, method);
         if !allowed.is_empty() {
             let allow = allowed.join(", ");
-            c.handlers = app.no_method.clone();
+            c.route = Some(app.no_method.clone());
             c.string(405, "405 method not allowed");
             c.header("Allow", allow);
             return;
         }
     }
-    c.handlers = app.no_route.clone();
+    c.route = Some(app.no_route.clone());
     c.string(404, "404 page not found");
 }
 
@@ -131,6 +130,6 @@ fn redirect(c: &mut RequestContext, status: u16, path: &str) {
     } else {
         format!("{path}?{}", String::from_utf8_lossy(query))
     };
-    c.handlers = c.app.empty_chain.clone();
+    c.route = None;
     c.redirect(status, location);
 }

@@ -41,7 +41,7 @@ type Hook = Box<dyn Fn(SocketAddr) + Send + Sync>;
 /// ```
 pub struct Engine {
     config: Config,
-    router: Router<Route>,
+    router: Router<Arc<Route>>,
     middleware: Vec<SharedHandler>,
     no_route: Vec<SharedHandler>,
     no_method: Vec<SharedHandler>,
@@ -160,10 +160,10 @@ impl Engine {
         pattern: &str,
         chain: Vec<SharedHandler>,
     ) -> Result<(), RouteError> {
-        let route = Route {
+        let route = Arc::new(Route {
             handlers: chain.into(),
             pattern: pattern.into(),
-        };
+        });
         self.router
             .insert(method, pattern, route)
             .map_err(|source| RouteError {
@@ -175,12 +175,15 @@ impl Engine {
     /// Freezes routes and options into what connections share, and builds the protocol
     /// servers.
     pub(crate) fn freeze(self) -> Frozen {
-        let chain = |extra: Vec<SharedHandler>| -> crate::handler::HandlersChain {
-            self.middleware.iter().cloned().chain(extra).collect()
+        let fallback = |extra: Vec<SharedHandler>| {
+            Arc::new(Route {
+                handlers: self.middleware.iter().cloned().chain(extra).collect(),
+                pattern: "".into(),
+            })
         };
         let app = Arc::new(App {
-            no_route: chain(self.no_route.clone()),
-            no_method: chain(self.no_method.clone()),
+            no_route: fallback(self.no_route.clone()),
+            no_method: fallback(self.no_method.clone()),
             router: self.router,
             route_options: RouteOptions {
                 redirect_trailing_slash: self.config.redirect_trailing_slash,
@@ -190,7 +193,6 @@ impl Engine {
             handler_timeout: self.config.handler_timeout,
             tracers: self.tracers,
             bind_error_handler: self.bind_error_handler,
-            empty_chain: Arc::new([]),
             server_config: self.config.protocol.clone(),
         });
         let core = Arc::new(EngineCore { app });

@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use crate::{Context, RequestContext};
 
-/// A boxed handler future borrowing the request context.
-pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+use crate::handler_future::HandlerFuture;
 
 /// Something that handles a request: an endpoint or a middleware.
 ///
@@ -58,7 +57,7 @@ where
     F: for<'a> HandlerFn<'a>,
 {
     fn call<'a>(&'a self, ctx: Context, c: &'a mut RequestContext) -> HandlerFuture<'a> {
-        Box::pin(self.call_fn(ctx, c))
+        HandlerFuture::new(self.call_fn(ctx, c))
     }
 }
 
@@ -78,7 +77,10 @@ where
 /// ```
 pub fn handler<F>(f: F) -> F
 where
-    F: for<'a> Fn(Context, &'a mut RequestContext) -> HandlerFuture<'a> + Send + Sync + 'static,
+    F: for<'a> Fn(Context, &'a mut RequestContext) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>
+        + Send
+        + Sync
+        + 'static,
 {
     f
 }

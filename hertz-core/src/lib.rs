@@ -50,6 +50,7 @@ mod core;
 mod engine;
 mod h2c;
 mod handler;
+mod handler_future;
 mod render;
 mod request_context;
 mod route;
@@ -64,9 +65,8 @@ pub use crate::app::BindErrorHandler;
 pub use crate::config::Config;
 pub use crate::core::EngineCore;
 pub use crate::engine::{Engine, ServerHandle};
-pub use crate::handler::{
-    handler, Handler, HandlerFn, HandlerFuture, HandlersChain, SharedHandler,
-};
+pub use crate::handler::{handler, Handler, HandlerFn, HandlersChain, SharedHandler};
+pub use crate::handler_future::HandlerFuture;
 pub use crate::render::CookieOptions;
 pub use crate::request_context::RequestContext;
 pub use crate::route::{RouteError, RouterGroup, Routes};

@@ -13,7 +13,8 @@ use hertz_protocol::{BodyStream, Exchange, Method, Request, Response, Stats, Sta
 use hertz_router::Params;
 
 use crate::app::App;
-use crate::handler::HandlersChain;
+use crate::app::Route;
+use crate::handler::SharedHandler;
 use crate::Context;
 
 /// Everything about one request while it is being handled: the request, the response being
@@ -26,11 +27,11 @@ pub struct RequestContext {
     pub(crate) request: Request,
     pub(crate) response: Response,
     pub(crate) params: Params,
-    pub(crate) handlers: HandlersChain,
+    /// The matched route (or fallback): its handler chain and pattern; `None` runs nothing.
+    pub(crate) route: Option<Arc<Route>>,
     /// The next handler [`RequestContext::next`] runs.
     pub(crate) index: usize,
     aborted: bool,
-    pub(crate) full_path: Option<Arc<str>>,
     keys: Vec<(TypeId, Box<dyn Any + Send + Sync>)>,
     peer: Option<SocketAddr>,
     pub(crate) app: Arc<App>,
@@ -45,10 +46,9 @@ impl RequestContext {
             request: Request::new(),
             response: Response::new(),
             params: Params::new(),
-            handlers: Arc::new([]),
+            route: None,
             index: 0,
             aborted: false,
-            full_path: None,
             keys: Vec::new(),
             peer,
             app,
@@ -66,13 +66,22 @@ impl RequestContext {
     /// A middleware that returns without calling `next` does not stop the chain; the
     /// remaining handlers still run. Use [`abort`](Self::abort) to stop it.
     pub async fn next(&mut self, ctx: Context) {
-        while let Some(handler) = self.handlers.get(self.index).cloned() {
+        while let Some(handler) = self.chain().get(self.index).cloned() {
             if self.aborted {
                 return;
             }
             self.index += 1;
+            if self.index == self.chain().len() {
+                // The last handler may have the context itself: one reference count less.
+                return handler.call(ctx, self).await;
+            }
             handler.call(ctx.clone(), self).await;
         }
+    }
+
+    /// The handlers of the matched route (none before routing or after a redirect).
+    fn chain(&self) -> &[SharedHandler] {
+        self.route.as_ref().map_or(&[], |route| &route.handlers)
     }
 
     /// Stops the chain: handlers after the current one do not run.
@@ -126,7 +135,7 @@ impl RequestContext {
 
     /// The matched route's pattern, e.g. `/users/:id` (empty when no route matched).
     pub fn full_path(&self) -> &str {
-        self.full_path.as_deref().unwrap_or_default()
+        self.route.as_ref().map_or("", |route| &route.pattern)
     }
 
     /// A route parameter, percent-decoded: `c.param("id")` for `/users/:id`.
@@ -388,10 +397,9 @@ impl Exchange for RequestContext {
         self.request.reset();
         self.response.reset();
         self.params.clear();
-        self.handlers = self.app.empty_chain.clone();
+        self.route = None;
         self.index = 0;
         self.aborted = false;
-        self.full_path = None;
         self.keys.clear();
         self.stats = Stats::default();
         self.span = None;

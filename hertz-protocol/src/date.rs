@@ -1,4 +1,6 @@
-//! The `Date` header field, formatted at most once per second per thread.
+//! The `Date` header field, formatted at most once per second per thread — and with it the
+//! start most response heads share, `HTTP/1.1 200 OK`, `Server` and `Date`, so a typical
+//! head begins with one copy.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -14,12 +16,49 @@ struct Cached {
     /// Until when (monotonic) `line` names the current second.
     valid_until: Option<Instant>,
     line: [u8; LINE_LEN],
+    /// The server name `ok_head` was built for (compared by address: names are `'static`
+    /// configuration), `None` when it must be rebuilt.
+    ok_server: Option<&'static str>,
+    /// `HTTP/1.1 200 OK\r\n`, `Server: <name>\r\n` (for a non-empty name) and `line`.
+    ok_head: Vec<u8>,
 }
 
 thread_local! {
     static CACHED: RefCell<Cached> = const {
-        RefCell::new(Cached { valid_until: None, line: [b' '; LINE_LEN] })
+        RefCell::new(Cached {
+            valid_until: None,
+            line: [b' '; LINE_LEN],
+            ok_server: None,
+            ok_head: Vec::new(),
+        })
     };
+}
+
+impl Cached {
+    /// Re-formats the date once the second it names is over.
+    #[inline]
+    fn refresh(&mut self, now: Instant) {
+        if self.valid_until.is_none_or(|until| now >= until) {
+            self.reformat(now);
+        }
+    }
+
+    #[cold]
+    fn reformat(&mut self, now: Instant) {
+        let wall = SystemTime::now();
+        let into_second = wall
+            .duration_since(UNIX_EPOCH)
+            .map(|d| Duration::from_nanos(u64::from(d.subsec_nanos())))
+            .unwrap_or_default();
+        let line = &mut self.line;
+        line[..PREFIX.len()].copy_from_slice(PREFIX);
+        line[LINE_LEN - 2..].copy_from_slice(b"\r\n");
+        let mut out = &mut line[PREFIX.len()..LINE_LEN - 2];
+        if write!(out, "{}", httpdate::HttpDate::from(wall)).is_ok() {
+            self.valid_until = Some(now + (Duration::from_secs(1) - into_second));
+        }
+        self.ok_server = None;
+    }
 }
 
 /// Calls `f` with the field line `Date: <date at now>\r\n`, the date an IMF-fixdate
@@ -32,21 +71,34 @@ thread_local! {
 pub(crate) fn with_date_line<R>(now: Instant, f: impl FnOnce(&[u8]) -> R) -> R {
     CACHED.with(|cell| {
         let mut cached = cell.borrow_mut();
-        if cached.valid_until.is_none_or(|until| now >= until) {
-            let wall = SystemTime::now();
-            let into_second = wall
-                .duration_since(UNIX_EPOCH)
-                .map(|d| Duration::from_nanos(u64::from(d.subsec_nanos())))
-                .unwrap_or_default();
-            let line = &mut cached.line;
-            line[..PREFIX.len()].copy_from_slice(PREFIX);
-            line[LINE_LEN - 2..].copy_from_slice(b"\r\n");
-            let mut out = &mut line[PREFIX.len()..LINE_LEN - 2];
-            if write!(out, "{}", httpdate::HttpDate::from(wall)).is_ok() {
-                cached.valid_until = Some(now + (Duration::from_secs(1) - into_second));
-            }
-        }
+        cached.refresh(now);
         f(&cached.line)
+    })
+}
+
+/// Calls `f` with the start of a `200 OK` head: the status line, `Server: <server>` unless
+/// `server` is empty, and the `Date` line — rebuilt, from the same cache, only when the
+/// second or the server name changes.
+pub(crate) fn with_ok_head<R>(now: Instant, server: &'static str, f: impl FnOnce(&[u8]) -> R) -> R {
+    CACHED.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        cached.refresh(now);
+        if !cached
+            .ok_server
+            .is_some_and(|built| std::ptr::eq(built, server))
+        {
+            let Cached { line, ok_head, .. } = &mut *cached;
+            ok_head.clear();
+            ok_head.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+            if !server.is_empty() {
+                ok_head.extend_from_slice(b"Server: ");
+                ok_head.extend_from_slice(server.as_bytes());
+                ok_head.extend_from_slice(b"\r\n");
+            }
+            ok_head.extend_from_slice(line);
+            cached.ok_server = Some(server);
+        }
+        f(&cached.ok_head)
     })
 }
 

@@ -68,10 +68,17 @@ pub(crate) struct Tree {
     pattern_bytes: usize,
     /// The lookup form, laid out on first use after the last change.
     matcher: OnceLock<Matcher>,
-    /// Routes without parameters, by their exact path, sorted: a path equal to one of them
-    /// is that route whatever else is registered (static text has the highest priority),
-    /// so a binary search answers it without walking the tree.
+    /// Routes without parameters, by their exact path, sorted by length and then bytes: a
+    /// path equal to one of them is that route whatever else is registered (static text has
+    /// the highest priority), so a binary search answers it without walking the tree — and
+    /// mostly by comparing lengths, comparing bytes only among paths of the same length.
     statics: Vec<(Box<[u8]>, usize)>,
+}
+
+/// The order of [`Tree`]'s static paths: shorter first, then by bytes.
+#[inline]
+fn shortlex(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Why [`Tree::insert`] refused a route.
@@ -97,7 +104,7 @@ impl Tree {
     #[inline]
     pub(crate) fn static_route(&self, path: &[u8]) -> Option<usize> {
         self.statics
-            .binary_search_by(|(p, _)| (**p).cmp(path))
+            .binary_search_by(|(p, _)| shortlex(p, path))
             .ok()
             .map(|at| self.statics[at].1)
     }
@@ -138,7 +145,7 @@ impl Tree {
             // Not present: an identical pattern would have been a conflict above.
             let at = self
                 .statics
-                .binary_search_by(|(p, _)| (**p).cmp(&path[..]))
+                .binary_search_by(|(p, _)| shortlex(p, &path))
                 .unwrap_or_else(|at| at);
             self.statics.insert(at, (path.into(), route));
         }

@@ -6,6 +6,7 @@
 //! byte offsets, then [`fill_request`] turns the offsets into `Bytes` slices of the head once
 //! the connection has handed the head out (zero-copy, no per-header allocation).
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use bytes::Bytes;
@@ -56,10 +57,12 @@ pub(crate) fn parse_head(
     config: &ServerConfig,
     offsets: &mut HeadOffsets,
 ) -> Result<Option<usize>, Reject> {
-    let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+    // Left uninitialised: httparse writes the slots it fills, and zeroing 64 of them (2 KiB)
+    // cost more than parsing a small head.
+    let mut stack = [MaybeUninit::uninit(); STACK_HEADERS];
     let parsed = match try_parse(buf, &mut stack, offsets) {
         Err(httparse::Error::TooManyHeaders) if config.max_header_count > STACK_HEADERS => {
-            let mut heap = vec![httparse::EMPTY_HEADER; config.max_header_count];
+            let mut heap = vec![MaybeUninit::uninit(); config.max_header_count];
             try_parse(buf, &mut heap, offsets)
         }
         other => other,
@@ -121,11 +124,11 @@ fn request_line_len(buf: &[u8]) -> usize {
 
 fn try_parse<'h, 'b: 'h>(
     buf: &'b [u8],
-    headers: &'h mut [httparse::Header<'b>],
+    headers: &'h mut [MaybeUninit<httparse::Header<'b>>],
     offsets: &mut HeadOffsets,
 ) -> Result<httparse::Status<usize>, httparse::Error> {
-    let mut req = httparse::Request::new(headers);
-    let status = req.parse(buf)?;
+    let mut req = httparse::Request::new(&mut []);
+    let status = req.parse_with_uninit_headers(buf, headers)?;
     if status.is_complete() {
         let base = buf.as_ptr() as usize;
         let span = |s: &[u8]| {

@@ -74,13 +74,20 @@ impl LinkedBuffer {
         self.len
     }
 
-    /// The node to read into: the last one, or a fresh one when it is nearly full.
+    /// The node to read into: the last one, or a fresh one when it is nearly full — or when
+    /// it holds nothing unread and its room is well short of what reads have been taking
+    /// (`next_size`), so that a connection of large requests reads each request in one
+    /// `recv` instead of splitting it at whatever room an earlier one left.
     fn tail(&mut self) -> &mut Node {
-        if self
-            .nodes
-            .back()
-            .is_none_or(|tail| tail.spare() < MIN_SPARE)
-        {
+        let fresh = match self.nodes.back() {
+            None => true,
+            Some(tail) if tail.filled() == 0 => tail.spare() < self.next_size / 2,
+            Some(tail) => tail.spare() < MIN_SPARE,
+        };
+        if fresh {
+            if self.nodes.back().is_some_and(|tail| tail.filled() == 0) {
+                self.nodes.pop_back();
+            }
             self.nodes.push_back(Node::new(self.next_size));
         }
         let last = self.nodes.len() - 1;
@@ -118,22 +125,18 @@ impl LinkedBuffer {
         }
     }
 
-    /// Makes the last node able to take `additional` more bytes after what is buffered,
-    /// moving a small unread remainder along so that everything from the first unread byte
-    /// on stays in one node.
+    /// Makes the last node able to take `wanted` more bytes after what is buffered,
+    /// moving the unread remainder along so that everything from the first unread byte on
+    /// stays in one node (a body split across nodes would be copied whole when read).
     pub(crate) fn reserve(&mut self, wanted: usize) {
         if self.nodes.back().is_some_and(|tail| tail.spare() >= wanted) {
             return;
         }
-        if self.len <= self.node_size {
-            let mut node = Node::new(self.len + wanted.max(self.node_size));
-            for old in self.nodes.drain(..) {
-                node.data.extend_from_slice(&old.data);
-            }
-            self.nodes.push_back(node);
-        } else {
-            self.nodes.push_back(Node::new(wanted.max(self.node_size)));
+        let mut node = Node::new(self.len + wanted.max(self.node_size));
+        for old in self.nodes.drain(..) {
+            node.data.extend_from_slice(&old.data);
         }
+        self.nodes.push_back(node);
     }
 
     /// The first `min(n, len)` bytes, contiguous.
@@ -265,6 +268,43 @@ mod tests {
             "room doubles after full reads"
         );
         assert!(rooms.iter().all(|&r| r <= MAX_NODE));
+    }
+
+    #[test]
+    fn a_connection_of_large_requests_reads_each_in_one_recv() {
+        use std::io::Write;
+        use std::os::unix::net::UnixStream;
+
+        // A head, then a body whose length the head announces, as a server reads them.
+        let (mut tx, rx) = UnixStream::pair().expect("socket pair");
+        let (head, body) = (109, 16_384);
+        let mut buf = LinkedBuffer::new(8192);
+        let mut reads_per_request = Vec::new();
+        for round in 0..24u8 {
+            tx.write_all(&vec![round; head + body]).expect("write");
+            let mut reads = 1;
+            buf.read_from(&rx).expect("read");
+            buf.skip(head);
+            if buf.len() < body {
+                buf.reserve(body - buf.len());
+            }
+            while buf.len() < body {
+                buf.read_from(&rx).expect("read");
+                reads += 1;
+            }
+            let got = buf.read_bytes(body);
+            assert!(
+                got.iter().all(|&b| b == round),
+                "round {round}: wrong bytes"
+            );
+            reads_per_request.push(reads);
+        }
+        // The first requests teach the buffer their size; from then on one read each,
+        // including once the room a big node had left runs short.
+        assert!(
+            reads_per_request[4..].iter().all(|&reads| reads == 1),
+            "reads per request: {reads_per_request:?}"
+        );
     }
 
     #[test]

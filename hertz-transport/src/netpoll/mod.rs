@@ -26,9 +26,11 @@
 //! **Buffers.** Input goes into a linked buffer of nodes (see `buffer.rs`): a large request
 //! links more nodes instead of moving what arrived, and `read_bytes` hands out `Bytes` that
 //! share a node. The socket is read straight into a node's uninitialised room; a read that
-//! fills its room doubles the next node (up to 128 KiB), and a body whose length the head
-//! announced gets its room up front (`Conn::reserve`), so a 64 KiB upload takes one `recv`
-//! and reaches the handler without a copy. Output uses the same batching write queue as the
+//! fills its room doubles the next node (up to 128 KiB), a read between requests gets a fresh
+//! node when the room left is under half that size (so large requests are not split at
+//! whatever room the last one left), and a body whose length the head announced gets its
+//! room up front (`Conn::reserve`): a 16 or 64 KiB upload takes one `recv` and reaches the
+//! handler without a copy. Output uses the same batching write queue as the
 //! tokio transport.
 //!
 //! **Time.** A loop reads the clock once per iteration, after `epoll_wait`, and the code it

@@ -82,23 +82,17 @@ pub fn parse_response_head<S: Source + ?Sized>(
         Some(0) => Version::Http10,
         _ => Version::Http11,
     };
-    // Offsets of every name and value, so the fields can become slices of the head's bytes
-    // once it is taken out of the source.
+    // The fields become ranges of the head's bytes, taken out of the source afterwards.
     let base = buf.as_ptr() as usize;
-    let offset = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
-    let spans: Vec<((usize, usize), (usize, usize))> = parsed
-        .headers
-        .iter()
-        .map(|f| (offset(f.name.as_bytes()), offset(f.value)))
-        .collect();
-    let head = src.take(len);
+    let span = |s: &[u8]| {
+        let start = s.as_ptr() as usize - base;
+        start..start + s.len()
+    };
     let headers = resp.headers_mut();
-    for ((name_at, name_len), (value_at, value_len)) in spans {
-        headers.append(
-            head.slice(name_at..name_at + name_len),
-            head.slice(value_at..value_at + value_len),
-        );
+    for field in parsed.headers.iter() {
+        headers.append_from_head(span(field.name.as_bytes()), span(field.value));
     }
+    headers.set_head(src.take(len));
     resp.set_status(status);
     Ok(Some(ParsedHead { status, version }))
 }
