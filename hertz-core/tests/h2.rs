@@ -791,6 +791,130 @@ async fn a_stream_reset_by_the_client_cancels_its_context(
     server.shutdown().await.expect("shutdown");
 }
 
+async fn panics(_ctx: Context, _c: &mut RequestContext) {
+    panic!("a bug in one handler");
+}
+
+/// Sends `GET path` on `client` and returns the pending response.
+fn h2_get(client: &mut h2::client::SendRequest<Bytes>, path: &str) -> h2::client::ResponseFuture {
+    let request = http::Request::get(format!("http://localhost{path}"))
+        .body(())
+        .expect("request");
+    client.send_request(request, true).expect("send").0
+}
+
+/// The status and body of a response, each within [`WAIT`].
+async fn h2_read(response: h2::client::ResponseFuture) -> (u16, Bytes) {
+    let response = tokio::time::timeout(WAIT, response)
+        .await
+        .expect("no response")
+        .expect("response");
+    let status = response.status().as_u16();
+    let mut recv = response.into_body();
+    let mut body = Vec::new();
+    while let Some(chunk) = tokio::time::timeout(WAIT, recv.data())
+        .await
+        .expect("body stalled")
+    {
+        body.extend_from_slice(&chunk.expect("body chunk"));
+    }
+    (status, Bytes::from(body))
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_panicking_stream_is_reset_and_the_other_streams_complete(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let (started_tx, mut started_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let (release_tx, release_rx) = tokio::sync::watch::channel(false);
+    // No recovery middleware: the panic reaches the HTTP/2 server itself.
+    let mut h = Engine::new(config(transport).h2c(true));
+    h.get("/panic", panics);
+    h.get(
+        "/wait",
+        hertz_core::handler(move |_ctx, c| {
+            let started = started_tx.clone();
+            let mut release = release_rx.clone();
+            Box::pin(async move {
+                let _ = started.send(()).await;
+                let _ = release.wait_for(|released| *released).await;
+                c.string(200, "released");
+            })
+        }),
+    );
+    h.get("/hello", hello);
+    h.add_protocol(H2Factory::default());
+    let server = start(h).await;
+    let mut client = h2_client(&server).await;
+
+    // A stream in flight on the connection when another one panics.
+    let waiting = h2_get(&mut client, "/wait");
+    tokio::time::timeout(WAIT, started_rx.recv())
+        .await
+        .expect("the /wait handler did not start");
+    let panicked = tokio::time::timeout(WAIT, h2_get(&mut client, "/panic"))
+        .await
+        .expect("no answer for the panicking stream")
+        .expect_err("a panicking stream has no response");
+    assert_eq!(panicked.reason(), Some(h2::Reason::INTERNAL_ERROR));
+
+    release_tx.send(true).expect("the /wait handler is gone");
+    assert_eq!(
+        h2_read(waiting).await,
+        (200, Bytes::from_static(b"released")),
+        "the stream in flight finishes"
+    );
+    assert_eq!(
+        h2_read(h2_get(&mut client, "/hello")).await,
+        (200, Bytes::from_static(b"hello over h2")),
+        "the connection serves new streams"
+    );
+    server.shutdown().await.expect("shutdown");
+}
+
+/// A value a handler stores in its `Context`.
+#[derive(Clone)]
+struct Marker;
+
+#[rstest]
+#[tokio::test]
+async fn a_reused_context_starts_without_the_last_streams_values(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = Engine::new(config(transport).h2c(true));
+    h.get(
+        "/set",
+        hertz_core::handler(|ctx, c| {
+            Box::pin(async move {
+                ctx.set_value(Marker);
+                c.string(200, "set");
+            })
+        }),
+    );
+    h.get(
+        "/get",
+        hertz_core::handler(|ctx, c| {
+            Box::pin(async move {
+                let seen = if ctx.value::<Marker>().is_some() {
+                    "leaked"
+                } else {
+                    "clean"
+                };
+                c.string(200, seen);
+            })
+        }),
+    );
+    h.add_protocol(H2Factory::default());
+    let server = start(h).await;
+    let mut client = h2_client(&server).await;
+    for _ in 0..3 {
+        assert_eq!(h2_read(h2_get(&mut client, "/set")).await.1, "set");
+        assert_eq!(h2_read(h2_get(&mut client, "/get")).await.1, "clean");
+    }
+    server.shutdown().await.expect("shutdown");
+}
+
 // ---- HTTP/2 over TLS ------------------------------------------------------------------------
 
 #[rstest]

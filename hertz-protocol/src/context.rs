@@ -85,13 +85,26 @@ impl Context {
     /// Reuses this context for the next request if nobody else holds it; otherwise (a
     /// handler kept a clone) starts a fresh one on `token`.
     pub(crate) fn recycle(&mut self, token: &CancelToken) {
+        if !self.try_reuse() {
+            *self = Context::with_token(token.clone());
+        }
+    }
+
+    /// For protocol servers: readies this context for another request — its values
+    /// cleared, its token kept — when nobody else holds it and it was not cancelled, and
+    /// says whether it did. `false` (a handler kept a clone, or the request was cancelled)
+    /// means the next request needs a new context.
+    pub fn try_reuse(&mut self) -> bool {
         match Arc::get_mut(&mut self.inner) {
-            Some(inner) if !inner.cancel.is_cancelled() => inner
-                .values
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clear(),
-            _ => *self = Context::with_token(token.clone()),
+            Some(inner) if !inner.cancel.is_cancelled() => {
+                inner
+                    .values
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+                true
+            }
+            _ => false,
         }
     }
 
@@ -116,5 +129,26 @@ impl fmt::Debug for Context {
         f.debug_struct("Context")
             .field("cancelled", &self.is_cancelled())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unshared_uncancelled_context_is_reused() {
+        let mut ctx = Context::background();
+        ctx.set_value(7u32);
+        assert!(ctx.try_reuse());
+        assert_eq!(ctx.value::<u32>(), None, "values are cleared");
+
+        let kept = ctx.clone();
+        assert!(!ctx.try_reuse(), "a handler still holds it");
+        drop(kept);
+        assert!(ctx.try_reuse());
+
+        ctx.cancel();
+        assert!(!ctx.try_reuse(), "a cancelled context stays cancelled");
     }
 }

@@ -36,15 +36,21 @@
 //!
 //! A stream the client resets (`RST_STREAM`) cancels its handler's `Context`, as a client
 //! disconnect does over HTTP/1.1. Graceful shutdown sends `GOAWAY`: streams in flight
-//! finish, new ones are refused.
+//! finish, new ones are refused. A connection's streams run inside its own task — on the
+//! netpoll transport, on the loop thread that accepted it — so a handler that hogs the CPU
+//! delays its connection's other streams; a panic ends only its stream, reset with
+//! `INTERNAL_ERROR` (with the [`recovery`](crate::middleware::recovery) middleware it is a
+//! `500` first).
 //! [`H2Factory`] adds HTTP/2's own settings: concurrent streams and keep-alive PINGs.
 //!
 //! [`Request`]: hertz_protocol::Request
 //! [`Response`]: hertz_protocol::Response
 
 mod conn;
+mod head;
 mod io;
 mod stream;
+mod streams;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,27 +2,18 @@
 
 use std::future::poll_fn;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
-use hertz_protocol::{Context, Core, Method, StatusCode};
-use hertz_transport::CancelToken;
+use hertz_protocol::{Context, Core, StatusCode};
 
 use super::conn::H2Server;
-
-/// Header fields HTTP/2 forbids (RFC 9113 §8.2.2); dropped from responses.
-const CONNECTION_SPECIFIC: [&[u8]; 6] = [
-    b"connection",
-    b"keep-alive",
-    b"proxy-connection",
-    b"transfer-encoding",
-    b"upgrade",
-    b"content-length",
-];
+use super::head;
+use crate::middleware::{panic_message, CatchUnwind};
+use crate::RequestContext;
 
 /// After a refusal, how long and how much of the rest of the body is read and discarded.
 const LINGER_TIME: Duration = Duration::from_secs(1);
@@ -36,6 +27,15 @@ pub(super) struct Limits {
     pub(super) stream_body: bool,
     pub(super) body_read_timeout: Duration,
     pub(super) server_name: &'static str,
+}
+
+/// What a finished stream leaves for the next ones on its connection.
+pub(super) struct Leftovers {
+    /// Its exchange, not yet reset; `None` after a panic.
+    pub(super) exchange: Option<Box<RequestContext>>,
+    /// Its context, ready for reuse; `None` when a handler kept a clone, the stream was
+    /// cancelled, or it panicked.
+    pub(super) ctx: Option<Context>,
 }
 
 /// A request refused before the handler ran, answered like HTTP/1.1's refusals.
@@ -58,19 +58,53 @@ enum BodyError {
 }
 
 impl H2Server {
-    /// Serves one stream. Errors end only this stream and are logged at debug. `token`
-    /// cancels the handler's [`Context`]: the connection cancels it when it ends or the
-    /// server shuts down, and this stream when the client resets it (`RST_STREAM`), as
-    /// HTTP/1.1 does when the client disconnects.
-    pub(super) async fn serve_stream(
+    /// One stream as the connection polls it: serves it with `exchange` (fresh or reset)
+    /// and `ctx` (fresh or reused), and gives back what the next stream can reuse. A panic
+    /// ends only this stream, reset with `INTERNAL_ERROR` as Go's server does; with the
+    /// [`recovery`](crate::middleware::recovery) middleware a panicking handler is a `500`
+    /// before it gets here.
+    pub(super) async fn stream(
         &self,
+        mut exchange: Box<RequestContext>,
+        mut ctx: Context,
         request: http::Request<h2::RecvStream>,
         mut respond: h2::server::SendResponse<Bytes>,
-        token: CancelToken,
-        peer: Option<SocketAddr>,
+    ) -> Leftovers {
+        let outcome = {
+            let serve = pin!(self.serve_stream(&mut exchange, &ctx, request, &mut respond));
+            CatchUnwind(serve).await
+        };
+        match outcome {
+            Ok(()) => Leftovers {
+                exchange: Some(exchange),
+                ctx: ctx.try_reuse().then_some(ctx),
+            },
+            Err(panic) => {
+                tracing::error!(
+                    panic = panic_message(&*panic),
+                    "HTTP/2 stream panicked; reset with INTERNAL_ERROR"
+                );
+                respond.send_reset(h2::Reason::INTERNAL_ERROR);
+                // What the panic interrupted is not trusted again.
+                Leftovers {
+                    exchange: None,
+                    ctx: None,
+                }
+            }
+        }
+    }
+
+    /// Serves one stream. Errors end only this stream and are logged at debug. `ctx` is
+    /// the handler's [`Context`]: the connection cancels it when it ends or the server
+    /// shuts down, and this stream when the client resets it (`RST_STREAM`), as HTTP/1.1
+    /// does when the client disconnects.
+    async fn serve_stream(
+        &self,
+        exchange: &mut RequestContext,
+        ctx: &Context,
+        request: http::Request<h2::RecvStream>,
+        respond: &mut h2::server::SendResponse<Bytes>,
     ) {
-        let ctx = Context::with_token(token.clone());
-        let mut exchange = self.core.new_exchange(peer);
         let (parts, mut body) = request.into_parts();
         let is_head = parts.method == http::Method::HEAD;
         if parts.headers.len() > self.limits.max_header_count {
@@ -78,7 +112,7 @@ impl H2Server {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "too many header fields",
             );
-            self.refuse(&mut respond, refusal);
+            self.refuse(respond, refusal);
             return linger(body).await;
         }
         let announced = parts
@@ -86,24 +120,24 @@ impl H2Server {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        fill_request(exchange.request_mut(), &parts);
+        head::fill_request(exchange.request_mut(), &parts);
 
-        if self.limits.stream_body {
-            if !body.is_end_stream() {
-                exchange
-                    .request_mut()
-                    .set_body_stream(Box::pin(RequestBody { recv: body }));
-            }
+        if body.is_end_stream() {
+            // No body (a GET, say): nothing to read or stream.
+        } else if self.limits.stream_body {
+            exchange
+                .request_mut()
+                .set_body_stream(Box::pin(RequestBody { recv: body }));
         } else {
             if announced.is_some_and(|len| len > self.limits.max_body_bytes as u64) {
                 // Refused before reading anything.
-                self.refuse(&mut respond, too_large());
+                self.refuse(respond, too_large());
                 return linger(body).await;
             }
             match self.read_body(&mut body).await {
                 Ok(received) => exchange.request_mut().set_body(received),
                 Err(BodyError::Refused(refusal)) => {
-                    self.refuse(&mut respond, refusal);
+                    self.refuse(respond, refusal);
                     return linger(body).await;
                 }
                 Err(BodyError::Stream(err)) => {
@@ -114,22 +148,22 @@ impl H2Server {
         }
 
         {
-            let mut serve = pin!(self.core.serve(&ctx, &mut exchange));
+            let mut serve = pin!(self.core.serve(ctx, exchange));
             let reset = poll_fn(|cx| respond.poll_reset(cx));
             tokio::select! {
                 biased;
                 () = &mut serve => {}
                 reason = reset => {
                     tracing::debug!(?reason, "HTTP/2 stream reset by the client; cancelling its context");
-                    token.cancel();
+                    ctx.cancel();
                     serve.await;
                 }
             }
         }
-        if let Err(err) = self.respond(&mut exchange, &mut respond, is_head).await {
+        if let Err(err) = self.respond(exchange, respond, is_head).await {
             tracing::debug!(error = %err, "HTTP/2 response failed");
         }
-        self.core.finish(&ctx, &mut exchange);
+        self.core.finish(ctx, exchange);
     }
 
     /// Reads the whole body, up to the limit, each read within the body read timeout.
@@ -163,16 +197,13 @@ impl H2Server {
             reason = refusal.reason,
             "refused HTTP/2 request"
         );
-        let mut head = http::Response::new(());
-        *head.status_mut() = http::StatusCode::from_u16(refusal.status.as_u16())
-            .unwrap_or(http::StatusCode::BAD_REQUEST);
-        let headers = head.headers_mut();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        let text: (&[u8], &[u8]) = (b"content-type", b"text/plain; charset=utf-8");
+        let head = head::response(
+            refusal.status,
+            std::iter::once(text),
+            Some(refusal.reason.len()),
+            self.limits.server_name,
         );
-        headers.insert(http::header::CONTENT_LENGTH, refusal.reason.len().into());
-        self.common_fields(headers);
         let sent = respond.send_response(head, false).and_then(|mut send| {
             send.send_data(Bytes::from_static(refusal.reason.as_bytes()), true)
         });
@@ -181,55 +212,24 @@ impl H2Server {
         }
     }
 
-    /// `server` and `date`, unless the handler set them (like HTTP/1.1's encoder).
-    fn common_fields(&self, headers: &mut http::HeaderMap) {
-        let name = self.limits.server_name;
-        if !name.is_empty() && !headers.contains_key(http::header::SERVER) {
-            if let Ok(name) = http::HeaderValue::from_str(name) {
-                headers.insert(http::header::SERVER, name);
-            }
-        }
-        if !headers.contains_key(http::header::DATE) {
-            // HTTP/1.1's per-thread cached date: formatted once a second, not per response.
-            if let Ok(date) = hertz_protocol::with_date(http::HeaderValue::from_bytes) {
-                headers.insert(http::header::DATE, date);
-            }
-        }
-    }
-
     /// Sends the handler's response.
     async fn respond(
         &self,
-        exchange: &mut crate::RequestContext,
+        exchange: &mut RequestContext,
         respond: &mut h2::server::SendResponse<Bytes>,
         is_head: bool,
     ) -> Result<(), h2::Error> {
         let resp = exchange.response_mut();
-        let mut head = http::Response::new(());
-        *head.status_mut() =
-            http::StatusCode::from_u16(resp.status().as_u16()).unwrap_or(http::StatusCode::OK);
-        for (name, value) in resp.headers().iter() {
-            if CONNECTION_SPECIFIC
-                .iter()
-                .any(|banned| name.eq_ignore_ascii_case(banned))
-            {
-                continue;
-            }
-            // A field h2 cannot carry is dropped rather than failing the stream.
-            if let (Ok(name), Ok(value)) = (
-                http::HeaderName::from_bytes(name),
-                http::HeaderValue::from_bytes(value),
-            ) {
-                head.headers_mut().append(name, value);
-            }
-        }
-        self.common_fields(head.headers_mut());
         let stream = resp.take_body_stream();
         let payload = resp.body_bytes();
-        if stream.is_none() {
-            head.headers_mut()
-                .insert(http::header::CONTENT_LENGTH, payload.len().into());
-        }
+        // A streamed body's length is unknown: its end is the stream's end.
+        let length = stream.is_none().then(|| payload.len());
+        let head = head::response(
+            resp.status(),
+            resp.headers().iter(),
+            length,
+            self.limits.server_name,
+        );
         let end_now = is_head || (stream.is_none() && payload.is_empty());
         let mut send = respond.send_response(head, end_now)?;
         if end_now {
@@ -289,28 +289,6 @@ async fn linger(mut body: h2::RecvStream) {
 
 fn too_large() -> Refusal {
     Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
-}
-
-/// Fills the request from the stream's pseudo-headers and fields.
-fn fill_request(req: &mut hertz_protocol::Request, parts: &http::request::Parts) {
-    req.set_method(Method::from_token(parts.method.as_str()));
-    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    req.set_uri(target);
-    let headers = req.headers_mut();
-    for (name, value) in &parts.headers {
-        headers.append(
-            Bytes::copy_from_slice(name.as_str().as_bytes()),
-            Bytes::copy_from_slice(value.as_bytes()),
-        );
-    }
-    if let Some(authority) = parts.uri.authority() {
-        if !headers.contains("host") {
-            headers.insert(
-                "Host",
-                Bytes::copy_from_slice(authority.as_str().as_bytes()),
-            );
-        }
-    }
 }
 
 /// A streamed request body (`c.body_stream()`): DATA frames as they arrive. Flow-control

@@ -3,3 +3,4 @@
 mod recovery;
 
 pub use recovery::recovery;
+pub(crate) use recovery::{panic_message, CatchUnwind};

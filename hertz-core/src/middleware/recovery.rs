@@ -30,8 +30,9 @@ pub async fn recovery(ctx: Context, c: &mut RequestContext) {
     }
 }
 
-/// Polls the inner future inside `catch_unwind`.
-struct CatchUnwind<'f, F>(Pin<&'f mut F>);
+/// Polls the inner future inside `catch_unwind`; also what keeps a panicking HTTP/2 stream
+/// from taking its connection's other streams down.
+pub(crate) struct CatchUnwind<'f, F>(pub(crate) Pin<&'f mut F>);
 
 impl<F: Future> Future for CatchUnwind<'_, F> {
     type Output = Result<F::Output, Box<dyn Any + Send>>;
@@ -48,7 +49,7 @@ impl<F: Future> Future for CatchUnwind<'_, F> {
     }
 }
 
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> &str {
     panic
         .downcast_ref::<&str>()
         .copied()
