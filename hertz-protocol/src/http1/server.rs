@@ -150,12 +150,19 @@ impl<'s, C: Core> ConnState<'s, C> {
     async fn serve_one(&mut self, head_deadline: Option<Instant>) -> Result<bool, Stop> {
         // Clock reads cost; without a tracer nothing is timed.
         let header_started = self.trace.then(Instant::now);
-        let (head_len, info) = self.read_head(head_deadline).await?;
+        // A head already buffered (pipelined, or read while the last handler ran) is taken
+        // without the waiting machinery: no deadlines to set, no future to build.
+        let (head_len, info) = match self.take_head()? {
+            Some(head) => head,
+            None => self.read_head(head_deadline).await?,
+        };
         let header_read = header_started.map(|start| Interval {
             start,
             end: Instant::now(),
         });
-        self.read_body(info).await?;
+        if info.framing != BodyFraming::Empty {
+            self.read_body(info).await?;
+        }
         if let Some(header_read) = header_read {
             let body_len = self.exchange.request().body().len();
             let stats = self.exchange.stats_mut();
@@ -178,9 +185,33 @@ impl<'s, C: Core> ConnState<'s, C> {
             && !self.exchange.response().connection_close()
             && !self.shutdown.is_cancelled()
             && !self.peer_gone;
-        let written = self.write_response(keep_alive).await;
+        // Awaits only where the connection may have to wait: a streamed body, and the flush,
+        // which is skipped while more pipelined requests are buffered (one write answers them
+        // all).
+        let started = self.trace.then(Instant::now);
+        let now = clock::now();
+        let (stream, keep_alive, mut sent) = self.encode_response(keep_alive, now);
+        let mut written = Ok(());
+        if let Some((stream, framing)) = stream {
+            match self.write_stream(stream, framing).await {
+                Ok(n) => sent += n,
+                Err(err) => written = Err(err),
+            }
+        }
+        let pipelined = !self.conn.is_empty() && self.conn.pending_write() < MAX_PENDING_WRITE;
+        if written.is_ok() && (!keep_alive || !pipelined) {
+            written = self.flush_at(now).await;
+        }
+        if let Some(start) = started {
+            let stats = self.exchange.stats_mut();
+            stats.write = Some(Interval {
+                start,
+                end: Instant::now(),
+            });
+            stats.send_size = sent;
+        }
         self.server.core.finish(&self.ctx, &mut self.exchange);
-        let keep_alive = written.map_err(|_| Stop::Closed)?;
+        written.map_err(|_| Stop::Closed)?;
 
         self.exchange.reset();
         self.conn.release();
@@ -211,15 +242,8 @@ impl<'s, C: Core> ConnState<'s, C> {
                     deadline = deadline.min(clock::now() + header_timeout);
                     self.conn.set_read_deadline(Some(deadline));
                 }
-                let len = self.conn.len();
-                let config = &self.server.config;
-                let parsed = parse::parse_head(self.conn.peek(len), config, &mut self.offsets);
-                if let Some(head_len) = parsed.map_err(Stop::Reject)? {
-                    let head = self.conn.read_bytes(head_len);
-                    let info =
-                        parse::fill_request(head, &mut self.offsets, self.exchange.request_mut())
-                            .map_err(Stop::Reject)?;
-                    return Ok((head_len, info));
+                if let Some(head) = self.take_head()? {
+                    return Ok(head);
                 }
             }
             // Answer everything already handled before waiting for the client.
@@ -242,6 +266,24 @@ impl<'s, C: Core> ConnState<'s, C> {
                 Err(FillError::Io(_)) => return Err(Stop::Closed),
             }
         }
+    }
+
+    /// Fills the request from a complete head in the buffer, if there is one: its length and
+    /// what it says about the exchange.
+    fn take_head(&mut self) -> Result<Option<(usize, HeadInfo)>, Stop> {
+        let len = self.conn.len();
+        if len == 0 {
+            return Ok(None);
+        }
+        let config = &self.server.config;
+        let parsed = parse::parse_head(self.conn.peek(len), config, &mut self.offsets);
+        let Some(head_len) = parsed.map_err(Stop::Reject)? else {
+            return Ok(None);
+        };
+        let head = self.conn.read_bytes(head_len);
+        let info = parse::fill_request(head, &mut self.offsets, self.exchange.request_mut())
+            .map_err(Stop::Reject)?;
+        Ok(Some((head_len, info)))
     }
 
     /// Reads more input; while `idle`, also gives up when the server shuts down.
@@ -400,14 +442,17 @@ impl<'s, C: Core> ConnState<'s, C> {
         }
     }
 
-    /// Encodes the response; flushes unless more pipelined requests are already buffered.
-    /// Returns whether the connection stays open (a close-delimited body ends it).
-    async fn write_response(&mut self, keep_alive: bool) -> io::Result<bool> {
-        let started = self.trace.then(Instant::now);
+    /// Encodes the response head, and a buffered body, into the output buffer. Returns the
+    /// body stream still to write (with its framing), whether the connection stays open (a
+    /// close-delimited body ends it) and the bytes encoded.
+    fn encode_response(
+        &mut self,
+        keep_alive: bool,
+        now: Instant,
+    ) -> (Option<(crate::BodyStream, Framing)>, bool, usize) {
         let version = self.exchange.request().version();
         let is_head = *self.exchange.request().method() == Method::Head;
         let server_name = self.config().server_name;
-        let now = clock::now();
         let before = self.conn.pending_write();
         let resp = self.exchange.response_mut();
         let status = resp.status();
@@ -429,34 +474,19 @@ impl<'s, C: Core> ConnState<'s, C> {
             now,
         );
         let mut sent = self.conn.pending_write() - before;
-        if !is_head && framing != Framing::NoBody {
-            match stream {
-                Some(stream) => sent += self.write_stream(stream, framing).await?,
-                None => {
-                    let body = self.exchange.response().body_for_write();
-                    sent += body.len();
-                    match body {
-                        BodyForWrite::Buffer(bytes) => {
-                            self.conn.write_buf().extend_from_slice(bytes)
-                        }
-                        BodyForWrite::Shared(bytes) => self.conn.write_bytes(bytes),
-                    }
-                }
-            }
+        if is_head || framing == Framing::NoBody {
+            return (None, keep_alive, sent);
         }
-        let pipelined = !self.conn.is_empty() && self.conn.pending_write() < MAX_PENDING_WRITE;
-        if !keep_alive || !pipelined {
-            self.flush_at(now).await?;
+        if stream.is_some() {
+            return (stream.map(|stream| (stream, framing)), keep_alive, sent);
         }
-        if let Some(start) = started {
-            let stats = self.exchange.stats_mut();
-            stats.write = Some(Interval {
-                start,
-                end: Instant::now(),
-            });
-            stats.send_size = sent;
+        let body = self.exchange.response().body_for_write();
+        sent += body.len();
+        match body {
+            BodyForWrite::Buffer(bytes) => self.conn.write_buf().extend_from_slice(bytes),
+            BodyForWrite::Shared(bytes) => self.conn.write_bytes(bytes),
         }
-        Ok(keep_alive)
+        (None, keep_alive, sent)
     }
 
     /// Writes a streamed body chunk by chunk, flushing each so the client sees it promptly.
