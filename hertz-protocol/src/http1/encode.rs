@@ -77,15 +77,23 @@ fn has_byte(word: u64, b: u8) -> bool {
     has_below(word ^ (ONES * u64::from(b)), 1)
 }
 
+/// Whether some byte of `word` is DEL or above. Adding 1 to each byte sets the high bit of
+/// a DEL; a carry into the next byte comes only from `0xff`, which is already one.
+#[inline]
+fn has_del_or_above(word: u64) -> bool {
+    (word | word.wrapping_add(ONES)) & HIGHS != 0
+}
+
 /// A byte that is not visible ASCII (below `!`, DEL, or non-ASCII), or a colon.
 fn bad_name_bytes(word: u64) -> bool {
-    // `|`, not `||`: four cheap word operations beat three branches.
-    (word & HIGHS != 0) | has_below(word, 0x21) | has_byte(word, 0x7f) | has_byte(word, b':')
+    // `|`, not `||`: cheap word operations beat branches.
+    has_del_or_above(word) | has_below(word, 0x21) | has_byte(word, b':')
 }
 
 /// CR, LF or NUL.
 fn bad_value_bytes(word: u64) -> bool {
-    has_byte(word, b'\r') | has_byte(word, b'\n') | has_byte(word, 0)
+    // All three are below 0x0e: one test clears almost every word (a tab needs the rest).
+    has_below(word, 0x0e) && (has_byte(word, b'\r') | has_byte(word, b'\n') | has_byte(word, 0))
 }
 
 /// Writes the status line and header fields of `resp`; `now` dates it.
