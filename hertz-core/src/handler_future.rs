@@ -259,6 +259,7 @@ mod blocks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::task::Waker;
@@ -381,5 +382,35 @@ mod tests {
         assert_eq!(drops.load(Ordering::SeqCst), 100);
         // The other thread's cache gave its blocks back when it ended; this one still works.
         exercise::<300, u8>();
+    }
+
+    #[test]
+    fn a_future_dropped_while_its_thread_ends_is_freed() {
+        // A future held by a thread-local that is torn down after the block cache gave its
+        // blocks back (thread-local destructors run in reverse order of registration): its
+        // block goes straight to the allocator (valgrind reports it otherwise).
+        thread_local! {
+            static HELD: RefCell<Option<HandlerFuture<'static>>> = const { RefCell::new(None) };
+        }
+        let drops = Arc::new(AtomicUsize::new(0));
+        let probe = {
+            let drops = drops.clone();
+            move || Probe::<100, u8> {
+                state: [0; 100],
+                _align: [],
+                pending: true,
+                polls: Arc::new(AtomicUsize::new(0)),
+                drops: drops.clone(),
+            }
+        };
+        std::thread::spawn(move || {
+            // Registered first, so torn down last.
+            HELD.with(|held| held.borrow_mut().replace(HandlerFuture::new(probe())));
+            // Caching a block registers the cache's destructor after `HELD`'s.
+            drop(HandlerFuture::new(probe()));
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
     }
 }
