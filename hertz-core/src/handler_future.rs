@@ -201,11 +201,8 @@ mod blocks {
         fn arm(&self) -> bool {
             // Reaching `RELEASE` registers its destructor; it fails only while the thread ends.
             let armed = RELEASE.try_with(|_| ()).is_ok();
-            self.state.set(if armed {
-                State::Armed
-            } else {
-                State::Released
-            });
+            self.state
+                .set(if armed { State::Armed } else { State::Released });
             armed
         }
     }

@@ -199,7 +199,11 @@ async fn no_route_and_no_method_handlers_run_after_engine_middleware(
 struct Greeter(String);
 
 impl hertz_core::Handler for Greeter {
-    fn call<'a>(&'a self, _ctx: Context, c: &'a mut RequestContext) -> hertz_core::HandlerFuture<'a> {
+    fn call<'a>(
+        &'a self,
+        _ctx: Context,
+        c: &'a mut RequestContext,
+    ) -> hertz_core::HandlerFuture<'a> {
         hertz_core::HandlerFuture::new(async move {
             hertz_protocol::Exchange::reset(c);
             c.string(200, self.0.as_str());
