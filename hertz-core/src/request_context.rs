@@ -28,6 +28,8 @@ pub struct RequestContext {
     pub(crate) response: Response,
     pub(crate) params: Params,
     /// The matched route (or fallback): its handler chain and pattern; `None` runs nothing.
+    /// Always one that `app` owns too (a router value, `no_route` or `no_method`): `next`
+    /// borrows the running handler on that ground.
     pub(crate) route: Option<Arc<Route>>,
     /// The next handler [`RequestContext::next`] runs.
     pub(crate) index: usize,
@@ -80,8 +82,8 @@ impl RequestContext {
             let last = self.index + 1 == chain.len();
             // SAFETY: the handler is borrowed apart from `self` (which the call needs
             // mutably) rather than cloned, saving two atomic operations per handler. It stays
-            // alive for the call: every route a context holds (`route` below) is also owned by
-            // its `App` — a router value, `no_route` or `no_method` — and `self.app` is set
+            // alive for the call: every route a context holds is also owned by its `App` — a
+            // router value, `no_route` or `no_method` (see `route`) — and `self.app` is set
             // once, when the context is made, and never replaced; the `App` is immutable and
             // outlives this borrow of `self`. So even a handler that resets the context cannot
             // free the handler it runs in. `route_outlives_its_context_reset` tests that.
