@@ -31,29 +31,13 @@ impl Core for EngineCore {
     }
 
     async fn serve(&self, ctx: &Context, c: &mut RequestContext) {
-        for tracer in &self.app.tracers {
-            tracer.start(ctx, c);
+        let app = &*self.app;
+        if app.tracers.is_empty() && app.handler_timeout.is_none() {
+            // The usual case, kept apart so it pays for no tracer loop, span or timer.
+            route(app, c);
+            return c.next(ctx.clone()).await;
         }
-        route(&self.app, c);
-        let span = c.span.clone();
-        let chain = async {
-            match self.app.handler_timeout {
-                None => c.next(ctx.clone()).await,
-                Some(limit) => {
-                    if tokio::time::timeout(limit, c.next(ctx.clone()))
-                        .await
-                        .is_err()
-                    {
-                        c.response_mut().reset();
-                        c.string(503, "handler timed out");
-                    }
-                }
-            }
-        };
-        match span {
-            Some(span) => chain.instrument(span).await,
-            None => chain.await,
-        }
+        serve_traced(app, ctx, c).await;
     }
 
     fn trace_enabled(&self) -> bool {
@@ -64,6 +48,33 @@ impl Core for EngineCore {
         for tracer in self.app.tracers.iter().rev() {
             tracer.finish(ctx, c);
         }
+    }
+}
+
+/// [`EngineCore::serve`] with tracers (each request in its span) or a handler timeout.
+async fn serve_traced(app: &App, ctx: &Context, c: &mut RequestContext) {
+    for tracer in &app.tracers {
+        tracer.start(ctx, c);
+    }
+    route(app, c);
+    let span = c.span.clone();
+    let chain = async {
+        match app.handler_timeout {
+            None => c.next(ctx.clone()).await,
+            Some(limit) => {
+                if tokio::time::timeout(limit, c.next(ctx.clone()))
+                    .await
+                    .is_err()
+                {
+                    c.response_mut().reset();
+                    c.string(503, "handler timed out");
+                }
+            }
+        }
+    };
+    match span {
+        Some(span) => chain.instrument(span).await,
+        None => chain.await,
     }
 }
 

@@ -12,7 +12,6 @@
 //! global allocator, and each thread's cache gives its blocks back when the thread ends.
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
-use std::cell::RefCell;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -86,8 +85,16 @@ impl std::fmt::Debug for HandlerFuture<'_> {
 }
 
 /// Per-thread caches of freed blocks, by size class.
+///
+/// Each class is a free list threaded through the free blocks themselves (a block's first
+/// word points to the next), in `Cell`s of a constant-initialised thread-local without a
+/// destructor: taking or giving a block is a few loads and stores, with no lazy
+/// initialisation check, no `RefCell` flag and no `Vec` bounds or capacity checks. A second
+/// thread-local, `RELEASE`, has the destructor that gives the cached blocks back when the
+/// thread ends; it is registered the first time the thread caches a block.
 mod blocks {
     use super::*;
+    use std::cell::Cell;
 
     /// Size classes step by this many bytes …
     const STEP: usize = 64;
@@ -98,22 +105,106 @@ mod blocks {
     /// The alignment of cached blocks; a future that needs more is allocated directly.
     const ALIGN: usize = 16;
 
-    struct Cache([Vec<NonNull<u8>>; CLASSES]);
+    /// Whether this thread's cache may keep blocks.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        /// `RELEASE` is not registered yet: it must be before a block is kept.
+        Unarmed,
+        /// Blocks may be kept; `RELEASE` gives them back when the thread ends.
+        Armed,
+        /// The thread is ending and `RELEASE` has run: blocks go straight back to the
+        /// allocator.
+        Released,
+    }
 
-    impl Drop for Cache {
-        fn drop(&mut self) {
-            for (class, blocks) in self.0.iter_mut().enumerate() {
-                for block in blocks.drain(..) {
-                    // SAFETY: cached blocks were allocated with their class's layout and are
-                    // unused.
-                    unsafe { dealloc(block.as_ptr(), class_layout(class)) };
-                }
-            }
-        }
+    /// The free blocks of one size class.
+    struct Class {
+        head: Cell<Option<NonNull<u8>>>,
+        len: Cell<usize>,
+    }
+
+    struct Cache {
+        classes: [Class; CLASSES],
+        state: Cell<State>,
     }
 
     thread_local! {
-        static CACHE: RefCell<Cache> = const { RefCell::new(Cache([const { Vec::new() }; CLASSES])) };
+        // No destructor (see `RELEASE`), so reaching it is a plain thread-local address.
+        static CACHE: Cache = const {
+            Cache {
+                classes: [const { Class { head: Cell::new(None), len: Cell::new(0) } }; CLASSES],
+                state: Cell::new(State::Unarmed),
+            }
+        };
+        static RELEASE: Release = const { Release };
+    }
+
+    /// Gives the thread's cached blocks back to the allocator when the thread ends.
+    struct Release;
+
+    impl Drop for Release {
+        fn drop(&mut self) {
+            // `CACHE` has no destructor, so it is still there while thread-locals are torn down.
+            CACHE.with(|cache| {
+                cache.state.set(State::Released);
+                for (class, free) in cache.classes.iter().enumerate() {
+                    while let Some(block) = free.pop() {
+                        // SAFETY: cached blocks were allocated with their class's layout and
+                        // are unused.
+                        unsafe { dealloc(block.as_ptr(), class_layout(class)) };
+                    }
+                }
+            });
+        }
+    }
+
+    impl Class {
+        fn pop(&self) -> Option<NonNull<u8>> {
+            let block = self.head.get()?;
+            // SAFETY: a cached block is unused memory of at least `STEP` bytes, aligned to
+            // `ALIGN`, whose first word `push` set to the next cached block.
+            let next = unsafe { block.cast::<Option<NonNull<u8>>>().read() };
+            self.head.set(next);
+            self.len.set(self.len.get() - 1);
+            Some(block)
+        }
+
+        /// Keeps `block` unless the class is full; returns whether it did.
+        ///
+        /// # Safety
+        /// `block` is an unused block of this class.
+        unsafe fn push(&self, block: NonNull<u8>) -> bool {
+            let len = self.len.get();
+            if len >= KEEP {
+                return false;
+            }
+            // SAFETY: the caller passes an unused block of at least `STEP` bytes, aligned to
+            // `ALIGN`: room for the link.
+            unsafe { block.cast::<Option<NonNull<u8>>>().write(self.head.get()) };
+            self.head.set(Some(block));
+            self.len.set(len + 1);
+            true
+        }
+    }
+
+    impl Cache {
+        /// Whether blocks may be kept, registering `RELEASE` on the thread's first block.
+        fn armed(&self) -> bool {
+            match self.state.get() {
+                State::Armed => true,
+                State::Released => false,
+                State::Unarmed => self.arm(),
+            }
+        }
+
+        #[cold]
+        fn arm(&self) -> bool {
+            // Reaching `RELEASE` registers its destructor; it fails only while the thread ends.
+            let armed = RELEASE.try_with(|_| ()).is_ok();
+            self.state
+                .set(if armed { State::Armed } else { State::Released });
+            armed
+        }
     }
 
     /// The class of blocks that fit `layout`, if it is cached at all.
@@ -131,12 +222,7 @@ mod blocks {
     pub(super) fn take(layout: Layout) -> NonNull<u8> {
         let layout = match class_of(layout) {
             Some(class) => {
-                // `try_with`: while the thread ends, its cache may be gone already.
-                let cached = CACHE
-                    .try_with(|cache| cache.borrow_mut().0[class].pop())
-                    .ok()
-                    .flatten();
-                if let Some(block) = cached {
+                if let Some(block) = CACHE.with(|cache| cache.classes[class].pop()) {
                     return block;
                 }
                 class_layout(class)
@@ -158,16 +244,8 @@ mod blocks {
             unsafe { dealloc(block.as_ptr(), layout) };
             return;
         };
-        let kept = CACHE
-            .try_with(|cache| {
-                let blocks = &mut cache.borrow_mut().0[class];
-                let keep = blocks.len() < KEEP;
-                if keep {
-                    blocks.push(block);
-                }
-                keep
-            })
-            .unwrap_or(false);
+        // SAFETY: `take(layout)` returned `block`: a block of `class`, unused from here on.
+        let kept = CACHE.with(|cache| cache.armed() && unsafe { cache.classes[class].push(block) });
         if !kept {
             // SAFETY: blocks of a class are allocated with `class_layout(class)`.
             unsafe { dealloc(block.as_ptr(), class_layout(class)) };
@@ -178,6 +256,7 @@ mod blocks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::task::Waker;
@@ -300,5 +379,35 @@ mod tests {
         assert_eq!(drops.load(Ordering::SeqCst), 100);
         // The other thread's cache gave its blocks back when it ended; this one still works.
         exercise::<300, u8>();
+    }
+
+    #[test]
+    fn a_future_dropped_while_its_thread_ends_is_freed() {
+        // A future held by a thread-local that is torn down after the block cache gave its
+        // blocks back (thread-local destructors run in reverse order of registration): its
+        // block goes straight to the allocator (valgrind reports it otherwise).
+        thread_local! {
+            static HELD: RefCell<Option<HandlerFuture<'static>>> = const { RefCell::new(None) };
+        }
+        let drops = Arc::new(AtomicUsize::new(0));
+        let probe = {
+            let drops = drops.clone();
+            move || Probe::<100, u8> {
+                state: [0; 100],
+                _align: [],
+                pending: true,
+                polls: Arc::new(AtomicUsize::new(0)),
+                drops: drops.clone(),
+            }
+        };
+        std::thread::spawn(move || {
+            // Registered first, so torn down last.
+            HELD.with(|held| held.borrow_mut().replace(HandlerFuture::new(probe())));
+            // Caching a block registers the cache's destructor after `HELD`'s.
+            drop(HandlerFuture::new(probe()));
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
     }
 }

@@ -14,7 +14,7 @@ use hertz_router::Params;
 
 use crate::app::App;
 use crate::app::Route;
-use crate::handler::SharedHandler;
+use crate::handler::{Handler, SharedHandler};
 use crate::Context;
 
 /// Everything about one request while it is being handled: the request, the response being
@@ -28,6 +28,8 @@ pub struct RequestContext {
     pub(crate) response: Response,
     pub(crate) params: Params,
     /// The matched route (or fallback): its handler chain and pattern; `None` runs nothing.
+    /// Always one that `app` owns too (a router value, `no_route` or `no_method`): `next`
+    /// borrows the running handler on that ground.
     pub(crate) route: Option<Arc<Route>>,
     /// The next handler [`RequestContext::next`] runs.
     pub(crate) index: usize,
@@ -36,6 +38,8 @@ pub struct RequestContext {
     peer: Option<SocketAddr>,
     pub(crate) app: Arc<App>,
     stats: Stats,
+    /// Whether `stats` was handed out since the last reset (only when a tracer is set).
+    stats_used: bool,
     pub(crate) span: Option<tracing::Span>,
     multipart: Option<Result<Multipart, MultipartError>>,
 }
@@ -53,6 +57,7 @@ impl RequestContext {
             peer,
             app,
             stats: Stats::default(),
+            stats_used: false,
             span: None,
             multipart: None,
         }
@@ -66,12 +71,25 @@ impl RequestContext {
     /// A middleware that returns without calling `next` does not stop the chain; the
     /// remaining handlers still run. Use [`abort`](Self::abort) to stop it.
     pub async fn next(&mut self, ctx: Context) {
-        while let Some(handler) = self.chain().get(self.index).cloned() {
+        loop {
+            let chain = self.chain();
+            let Some(handler) = chain.get(self.index) else {
+                return;
+            };
             if self.aborted {
                 return;
             }
+            let last = self.index + 1 == chain.len();
+            // SAFETY: the handler is borrowed apart from `self` (which the call needs
+            // mutably) rather than cloned, saving two atomic operations per handler. It stays
+            // alive for the call: every route a context holds is also owned by its `App` — a
+            // router value, `no_route` or `no_method` (see `route`) — and `self.app` is set
+            // once, when the context is made, and never replaced; the `App` is immutable and
+            // outlives this borrow of `self`. So even a handler that resets the context cannot
+            // free the handler it runs in. `route_outlives_its_context_reset` tests that.
+            let handler: &dyn Handler = unsafe { &*Arc::as_ptr(handler) };
             self.index += 1;
-            if self.index == self.chain().len() {
+            if last {
                 // The last handler may have the context itself: one reference count less.
                 return handler.call(ctx, self).await;
             }
@@ -390,6 +408,7 @@ impl Exchange for RequestContext {
     }
 
     fn stats_mut(&mut self) -> &mut Stats {
+        self.stats_used = true;
         &mut self.stats
     }
 
@@ -400,10 +419,21 @@ impl Exchange for RequestContext {
         self.route = None;
         self.index = 0;
         self.aborted = false;
-        self.keys.clear();
-        self.stats = Stats::default();
-        self.span = None;
-        self.multipart = None;
+        // What few requests use is cleared only when used: clearing costs a call (the drop
+        // glue of the store, the parsed form) or a dozen stores (`stats`) even when empty.
+        if !self.keys.is_empty() {
+            self.keys.clear();
+        }
+        if self.multipart.is_some() {
+            self.multipart = None;
+        }
+        if self.span.is_some() {
+            self.span = None;
+        }
+        if self.stats_used {
+            self.stats = Stats::default();
+            self.stats_used = false;
+        }
     }
 }
 

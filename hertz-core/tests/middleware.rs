@@ -194,3 +194,46 @@ async fn no_route_and_no_method_handlers_run_after_engine_middleware(
     assert_eq!(reply.header("allow"), Some("GET"));
     server.shutdown().await.unwrap();
 }
+
+/// A handler whose future borrows the handler itself (its text), as `next` lets it.
+struct Greeter(String);
+
+impl hertz_core::Handler for Greeter {
+    fn call<'a>(
+        &'a self,
+        _ctx: Context,
+        c: &'a mut RequestContext,
+    ) -> hertz_core::HandlerFuture<'a> {
+        hertz_core::HandlerFuture::new(async move {
+            hertz_protocol::Exchange::reset(c);
+            c.string(200, self.0.as_str());
+        })
+    }
+}
+
+/// `next` borrows the running handler from the route instead of cloning it, relying on the
+/// engine owning every route. A handler that resets its context mid-chain (dropping the
+/// context's reference to the route) must keep running with its own state intact; were the
+/// route freed with the context's reference, the handler's text would be freed memory (the
+/// allocator reuses its first bytes, and valgrind reports the read). The chain ends there:
+/// the reset context has no route left.
+#[rstest]
+#[tokio::test]
+async fn route_outlives_its_context_reset(#[values(Tokio, Netpoll)] transport: TransportKind) {
+    let mut h = engine(transport);
+    h.use_(outer);
+    h.get("/reset", Greeter("still here after the reset".into()));
+    h.get("/after", handler);
+    let server = start(h).await;
+    let mut raw = support::Raw::connect(&server).await;
+    raw.send(b"GET /reset HTTP/1.1\r\nHost: a\r\n\r\n").await;
+    let reply = raw.response().await;
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "still here after the reset")
+    );
+    // The connection's next request runs its own route normally.
+    raw.send(b"GET /after HTTP/1.1\r\nHost: a\r\n\r\n").await;
+    assert_eq!(raw.response().await.status, 200);
+    server.shutdown().await.unwrap();
+}

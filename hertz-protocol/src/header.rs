@@ -74,7 +74,10 @@ impl HeaderMap {
     /// Sets `name` to `value`, removing any earlier values.
     pub fn insert(&mut self, name: impl Into<Bytes>, value: impl Into<Bytes>) {
         let name = name.into();
-        self.remove_bytes(&name);
+        // A response's map is usually empty when its first field is set: no scan then.
+        if !self.entries.is_empty() {
+            self.remove_bytes(&name);
+        }
         self.entries
             .push((Field::Own(name), Field::Own(value.into())));
     }
@@ -120,7 +123,10 @@ impl HeaderMap {
 
     /// Removes all fields, keeping the allocation for the next request.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        // Skips the call into the entries' drop glue for an empty map (e.g. trailers).
+        if !self.entries.is_empty() {
+            self.entries.clear();
+        }
         // Let go of the head, so the read buffer it shares can be reused or freed.
         self.head = Bytes::new();
     }
