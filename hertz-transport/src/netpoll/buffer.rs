@@ -191,10 +191,17 @@ impl LinkedBuffer {
 
     /// Makes the first node hold at least `n` bytes by merging the whole chain into one node
     /// with room to double.
+    #[inline]
     fn make_contiguous(&mut self, n: usize) {
-        if self.nodes.front().is_some_and(|head| head.filled() >= n) {
-            return;
+        // Inlined check, out-of-line merge: nearly every call finds the bytes in one node.
+        if !self.nodes.front().is_some_and(|head| head.filled() >= n) {
+            self.merge();
         }
+    }
+
+    /// Merges the whole chain into one node with room to double.
+    #[cold]
+    fn merge(&mut self) {
         let size = (2 * self.len).max(self.len + self.node_size);
         let mut merged = Node::new(size);
         for node in self.nodes.drain(..) {
