@@ -136,6 +136,21 @@ impl Cell {
         }))
     }
 
+    /// Median over rounds of this server's CPU µs/request ÷ `base`'s in the same round: on a
+    /// machine whose speed drifts, the pairing cancels what a ratio of medians keeps.
+    pub fn cpu_ratio_to(&self, base: &Cell) -> f64 {
+        if !self.ok() || !base.ok() {
+            return f64::NAN;
+        }
+        median(self.rounds.iter().filter_map(|r| {
+            base.rounds
+                .iter()
+                .find(|b| b.round == r.round)
+                .map(|b| r.cpu_us_per_request() / b.cpu_us_per_request())
+                .filter(|ratio| ratio.is_finite())
+        }))
+    }
+
     /// Other work seen on the machine during this server's runs: the median over its wrk
     /// rounds or over its fixed-rate runs, whichever is larger.
     pub fn other_cores(&self) -> f64 {
@@ -235,8 +250,8 @@ fn fmt_num(v: f64) -> String {
 /// The markdown table: one row per scenario and server.
 pub fn table(cells: &[Cell], scenarios: &[(String, String)]) -> String {
     let mut out = String::new();
-    out.push_str("| scenario | server | req/s (wrk) | ratio to hertz | TP50 µs | TP99 µs | TP999 µs | at req/s | CPU µs/req | peak RSS MiB | other load |\n");
-    out.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    out.push_str("| scenario | server | req/s (wrk) | ratio to hertz | TP50 µs | TP99 µs | TP999 µs | at req/s | CPU µs/req | CPU ratio | peak RSS MiB | other load |\n");
+    out.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (scenario, _title) in scenarios {
         let row_cells: Vec<&Cell> = cells.iter().filter(|c| &c.scenario == scenario).collect();
         let base = row_cells.iter().find(|c| c.ours).copied();
@@ -251,17 +266,17 @@ pub fn table(cells: &[Cell], scenarios: &[(String, String)]) -> String {
                 let why: String = why.chars().take(120).collect();
                 let _ = writeln!(
                     out,
-                    "| {scenario} | {name} | FAILED: {why} | | | | | | | {} | |",
+                    "| {scenario} | {name} | FAILED: {why} | | | | | | | | {} | |",
                     cell.peak_rss_kib
                         .map(|k| format!("{:.1}", k as f64 / 1024.0))
                         .unwrap_or_default()
                 );
                 continue;
             }
-            let ratio = match base {
+            let vs_base = |ratio: fn(&Cell, &Cell) -> f64| match base {
                 Some(b) if b.server == cell.server => "1.00 (base)".to_string(),
                 Some(b) => {
-                    let r = cell.ratio_to(b);
+                    let r = ratio(cell, b);
                     if r.is_finite() {
                         format!("{r:.2}×")
                     } else {
@@ -270,6 +285,8 @@ pub fn table(cells: &[Cell], scenarios: &[(String, String)]) -> String {
                 }
                 None => "—".into(),
             };
+            let ratio = vs_base(Cell::ratio_to);
+            let cpu_ratio = vs_base(Cell::cpu_ratio_to);
             let (p50, p99, p999, rate) = match cell.latency() {
                 Some((rate, l)) => (
                     fmt_num(l.p50_us),
@@ -285,7 +302,7 @@ pub fn table(cells: &[Cell], scenarios: &[(String, String)]) -> String {
                 .unwrap_or_else(|| "—".into());
             let _ = writeln!(
                 out,
-                "| {scenario} | {name} | {} ±{:.0}% | {ratio} | {p50} | {p99} | {p999} | {rate} | {} | {rss} | {:.2} |",
+                "| {scenario} | {name} | {} ±{:.0}% | {ratio} | {p50} | {p99} | {p999} | {rate} | {} | {cpu_ratio} | {rss} | {:.2} |",
                 fmt_num(cell.rps()),
                 cell.rps_spread() * 100.0,
                 fmt_num(cell.cpu_us()),
@@ -367,7 +384,7 @@ pub fn markdown(
     );
     let _ = writeln!(
         out,
-        "- ratio: the peer's req/s ÷ hertz-rs's req/s in the same round, median over rounds (> 1: the peer served more)"
+        "- ratio: the peer's req/s ÷ hertz-rs's req/s in the same round, median over rounds (> 1: the peer served more). CPU ratio: the peer's CPU µs/req ÷ hertz-rs's in the same round, median over rounds (> 1: the peer used more CPU per request). hertz-rs is the first `--transports` entry; paired rounds cancel the machine's drift, which a ratio of the medians keeps"
     );
     let _ = writeln!(
         out,
