@@ -247,7 +247,9 @@ impl<'s, C: Core> ConnState<'s, C> {
                 }
             }
             // Answer everything already handled before waiting for the client.
-            self.flush().await.map_err(|_| Stop::Closed)?;
+            if self.conn.pending_write() > 0 {
+                self.flush().await.map_err(|_| Stop::Closed)?;
+            }
             let idle = self.conn.is_empty();
             match self.fill_or_shutdown(idle).await {
                 Ok(0) | Err(FillError::Shutdown) => return Err(Stop::Closed),
