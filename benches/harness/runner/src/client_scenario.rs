@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::charts::{bar_panel, err, Metric};
 use crate::client_job::ClientOutcome;
 use crate::machine;
-use crate::report::{median, Cell, Round};
+use crate::report::{paired_median, Cell, Round};
 use crate::server::Running;
 
 /// The scenario's id in `--scenarios`, tables and file names.
@@ -88,12 +88,12 @@ impl ClientCell {
         if !self.ok() || !base.ok() {
             return f64::NAN;
         }
-        median(self.rounds.iter().filter_map(|r| {
-            base.rounds
-                .iter()
-                .find(|b| b.round == r.round)
-                .map(|b| r.outcome.cpu_us_per_request() / b.outcome.cpu_us_per_request())
-        }))
+        paired_median(
+            &self.rounds,
+            &base.rounds,
+            |r| r.round,
+            |r| r.outcome.cpu_us_per_request(),
+        )
     }
 
     /// Dials and kept sockets over the rounds, e.g. `64 / 64 of 64`: the most dials any

@@ -84,6 +84,20 @@ pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
     }
 }
 
+/// The median over rounds of `value(round) / value(base's round with the same number)`
+/// (rounds without a counterpart are skipped, as [`median`] skips ratios that are not finite).
+pub fn paired_median<R>(
+    rounds: &[R],
+    base: &[R],
+    number: impl Fn(&R) -> usize,
+    value: impl Fn(&R) -> f64,
+) -> f64 {
+    median(rounds.iter().filter_map(|r| {
+        let b = base.iter().find(|b| number(b) == number(r))?;
+        Some(value(r) / value(b))
+    }))
+}
+
 impl Cell {
     /// Whether there are figures to show.
     pub fn ok(&self) -> bool {
@@ -128,12 +142,7 @@ impl Cell {
         if !self.ok() || !base.ok() {
             return f64::NAN;
         }
-        median(self.rounds.iter().filter_map(|r| {
-            base.rounds
-                .iter()
-                .find(|b| b.round == r.round)
-                .map(|b| r.rps / b.rps)
-        }))
+        paired_median(&self.rounds, &base.rounds, |r| r.round, |r| r.rps)
     }
 
     /// Median over rounds of this server's CPU µs/request ÷ `base`'s in the same round: on a
@@ -142,13 +151,12 @@ impl Cell {
         if !self.ok() || !base.ok() {
             return f64::NAN;
         }
-        median(self.rounds.iter().filter_map(|r| {
-            base.rounds
-                .iter()
-                .find(|b| b.round == r.round)
-                .map(|b| r.cpu_us_per_request() / b.cpu_us_per_request())
-                .filter(|ratio| ratio.is_finite())
-        }))
+        paired_median(
+            &self.rounds,
+            &base.rounds,
+            |r| r.round,
+            Round::cpu_us_per_request,
+        )
     }
 
     /// Other work seen on the machine during this server's runs: the median over its wrk
