@@ -194,7 +194,7 @@ impl LinkedBuffer {
     #[inline]
     fn make_contiguous(&mut self, n: usize) {
         // Inlined check, out-of-line merge: nearly every call finds the bytes in one node.
-        if !self.nodes.front().is_some_and(|head| head.filled() >= n) {
+        if self.nodes.front().is_none_or(|head| head.filled() < n) {
             self.merge();
         }
     }
