@@ -11,7 +11,7 @@ use futures_core::Stream;
 use hertz_protocol::{Context, Core, StatusCode};
 
 use super::conn::H2Server;
-use super::head;
+use super::head::{self, HeadBuffer};
 use crate::middleware::{panic_message, CatchUnwind};
 use crate::RequestContext;
 
@@ -61,7 +61,8 @@ enum BodyError {
 /// The head's fields are not kept, so the future stays small — it is moved whole when it
 /// is built, and the smaller it is, the fewer bytes move per request.
 pub(super) struct Opened {
-    body: h2::RecvStream,
+    /// The request body; `None` when the client sent none (a GET, say).
+    body: Option<h2::RecvStream>,
     respond: h2::server::SendResponse<Bytes>,
     /// Whether the request is a `HEAD` (its response has no body); or why it is refused.
     head: Result<bool, Refusal>,
@@ -76,22 +77,25 @@ impl H2Server {
         exchange: &mut RequestContext,
         request: http::Request<h2::RecvStream>,
         respond: h2::server::SendResponse<Bytes>,
+        heads: &mut HeadBuffer,
     ) -> Opened {
         let (parts, body) = request.into_parts();
+        // Asked once: it takes the connection's lock.
+        let body = (!body.is_end_stream()).then_some(body);
         let head = if parts.headers.len() > self.limits.max_header_count {
             Err(Refusal::new(
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "too many header fields",
             ))
         } else if !self.limits.stream_body
-            && !body.is_end_stream()
+            && body.is_some()
             && announced_length(&parts.headers)
                 .is_some_and(|len| len > self.limits.max_body_bytes as u64)
         {
             // Refused before reading anything.
             Err(too_large())
         } else {
-            head::fill_request(exchange.request_mut(), &parts);
+            head::fill_request(exchange.request_mut(), &parts, heads);
             Ok(parts.method == http::Method::HEAD)
         };
         Opened {
@@ -149,7 +153,7 @@ impl H2Server {
         &self,
         exchange: &mut RequestContext,
         ctx: &Context,
-        mut body: h2::RecvStream,
+        body: Option<h2::RecvStream>,
         respond: &mut h2::server::SendResponse<Bytes>,
         head: Result<bool, Refusal>,
     ) {
@@ -160,24 +164,22 @@ impl H2Server {
                 return linger(body).await;
             }
         };
-        if body.is_end_stream() {
-            // No body (a GET, say): nothing to read or stream.
-        } else if self.limits.stream_body {
-            exchange
+        match body {
+            None => {}
+            Some(body) if self.limits.stream_body => exchange
                 .request_mut()
-                .set_body_stream(Box::pin(RequestBody { recv: body }));
-        } else {
-            match self.read_body(&mut body).await {
+                .set_body_stream(Box::pin(RequestBody { recv: body })),
+            Some(mut body) => match self.read_body(&mut body).await {
                 Ok(received) => exchange.request_mut().set_body(received),
                 Err(BodyError::Refused(refusal)) => {
                     self.refuse(respond, refusal);
-                    return linger(body).await;
+                    return linger(Some(body)).await;
                 }
                 Err(BodyError::Stream(err)) => {
                     tracing::debug!(error = %err, "HTTP/2 request body failed");
                     return;
                 }
-            }
+            },
         }
 
         {
@@ -303,8 +305,12 @@ impl H2Server {
 /// within [`LINGER_TIME`] (HTTP/1.1 lingers the same way): a client that was about to finish
 /// ends its stream itself. Past that, dropping `body` resets the stream with `NO_ERROR`
 /// (RFC 9113 §8.1), which tells the client to stop sending without failing the request —
-/// though some clients (curl 7.88) report any reset as an error, hence the grace.
-async fn linger(mut body: h2::RecvStream) {
+/// though some clients (curl 7.88) report any reset as an error, hence the grace. A request
+/// without a body (`None`) has nothing left to send.
+async fn linger(body: Option<h2::RecvStream>) {
+    let Some(mut body) = body else {
+        return;
+    };
     let drain = async {
         let mut drained = 0;
         while drained < LINGER_BYTES {

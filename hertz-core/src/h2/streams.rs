@@ -18,6 +18,7 @@ use hertz_protocol::{Context, Core, Exchange};
 use hertz_transport::CancelToken;
 
 use super::conn::H2Server;
+use super::head::HeadBuffer;
 use super::stream::{Leftovers, Opened};
 use crate::RequestContext;
 
@@ -44,6 +45,7 @@ impl<F: Future<Output = Leftovers>> Streams<F> {
             pool: Pool {
                 exchanges: Vec::new(),
                 contexts: Vec::new(),
+                heads: HeadBuffer::new(),
                 peer,
                 conn_token,
             },
@@ -71,7 +73,7 @@ impl<F: Future<Output = Leftovers>> Streams<F> {
         start: impl Fn(Box<RequestContext>, Context, Opened) -> F,
     ) {
         let mut exchange = self.pool.exchange(server);
-        let opened = server.open(&mut exchange, request, respond);
+        let opened = server.open(&mut exchange, request, respond, &mut self.pool.heads);
         let ctx = self.pool.context();
         let mut slot = match self.spare.take() {
             Some(mut slot) => {
@@ -107,13 +109,15 @@ impl<F: Future<Output = Leftovers>> Streams<F> {
     }
 }
 
-/// Exchanges and contexts of finished streams.
+/// Exchanges and contexts of finished streams, and the buffer new streams' fields go into.
 struct Pool {
     // Boxed because each moves into and out of a stream's future, which then moves a
     // pointer instead of the whole exchange.
     #[allow(clippy::vec_box)]
     exchanges: Vec<Box<RequestContext>>,
     contexts: Vec<Context>,
+    /// Where the streams' request fields are copied.
+    heads: HeadBuffer,
     peer: Option<SocketAddr>,
     conn_token: CancelToken,
 }
