@@ -396,7 +396,9 @@ mod tests {
             .body(())
             .expect("a valid request")
             .into_parts();
-        parts.headers.append("x-n", http::HeaderValue::from_static("1"));
+        parts
+            .headers
+            .append("x-n", http::HeaderValue::from_static("1"));
         let mut req = hertz_protocol::Request::default();
         fill_request(&mut req, &parts, &mut HeadBuffer::new());
         let fields: Vec<_> = req.headers().iter().collect();
