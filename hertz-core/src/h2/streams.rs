@@ -4,8 +4,8 @@
 //! A stream is started as soon as the connection accepts it, and polled once right away.
 //! Most finish there (a handler that does not wait on anything), and hand their exchange,
 //! context and future allocation straight to the next stream of the batch, so a connection
-//! keeps reusing one warm set instead of cycling through one per concurrent stream. Streams that wait go to a `FuturesUnordered`, which
-//! polls each when it is woken.
+//! keeps reusing one warm set instead of cycling through one per concurrent stream. Streams
+//! that wait go to a `FuturesUnordered`, which polls each when it is woken.
 
 use std::future::Future;
 use std::net::SocketAddr;
