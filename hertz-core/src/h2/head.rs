@@ -44,7 +44,8 @@ pub(super) struct HeadBuffer {
 }
 
 impl HeadBuffer {
-    /// Bytes per block: the heads of a few dozen typical requests.
+    /// Bytes per block: the heads of a few dozen typical requests. An idle connection keeps
+    /// its block, a quarter of what the `h2` crate keeps for its write buffer.
     const BLOCK: usize = 4096;
 
     pub(super) fn new() -> Self {
