@@ -99,8 +99,7 @@ impl Server for H2Server {
             let mut streams = Streams::new(peer, conn_token.clone());
             let mut phase = Phase::Serving;
             let server = &*self;
-            let start =
-                |exchange, ctx, (request, respond)| server.stream(exchange, ctx, request, respond);
+            let start = |exchange, ctx, opened| server.stream(exchange, ctx, opened);
             loop {
                 let serving = matches!(phase, Phase::Serving);
                 let event = poll_fn(|cx| {
@@ -112,13 +111,17 @@ impl Server for H2Server {
                             return Poll::Ready(Event::KeepAliveFailed(why));
                         }
                     }
-                    // Until nothing moves: accept every stream that arrived, run the new
-                    // and the woken ones, and poll the connection again, which flushes
-                    // all their responses in one write.
+                    // Until nothing moves: start every stream that arrived, run the woken
+                    // ones, and poll the connection again, which flushes all their
+                    // responses in one write.
                     loop {
+                        let mut moved = false;
                         loop {
                             match connection.poll_accept(cx) {
-                                Poll::Ready(Some(Ok(stream))) => streams.accept(stream),
+                                Poll::Ready(Some(Ok(stream))) => {
+                                    streams.start(cx, server, stream, start);
+                                    moved = true;
+                                }
                                 Poll::Ready(Some(Err(err))) => {
                                     return Poll::Ready(Event::Failed(err));
                                 }
@@ -126,7 +129,7 @@ impl Server for H2Server {
                                 Poll::Pending => break,
                             }
                         }
-                        if !streams.poll_run(cx, server, start) {
+                        if !streams.poll_run(cx) && !moved {
                             break;
                         }
                         if streams.is_idle() {

@@ -2,7 +2,8 @@
 //! [`Request`], a [`Response`]'s status and fields into the head h2 sends.
 //!
 //! `http`'s header types own their bytes, so every field crossing over is a copy and an
-//! allocation. Requests copy all their fields into one buffer. Responses mostly repeat the
+//! allocation. Requests copy all their fields into their connection's [`HeadBuffer`], each
+//! request a slice of it: no allocation until the buffer is used up. Responses mostly repeat the
 //! head before them (`content-type`, `server`, `date`, the same `content-length`), so each
 //! thread keeps the last head it built, and the fields of the last few: a repeated head is
 //! a clone of the last (reference counts), a repeated field a clone of the recent one —
@@ -35,35 +36,73 @@ thread_local! {
     static RECENT: RefCell<Recent> = RefCell::new(Recent::new());
 }
 
+/// Where a connection's request fields are copied: one block shared by the requests that
+/// fit in it, instead of an allocation (and a reference-count block) per request. The block
+/// is reused in place once every request in it has let go of its fields, else replaced.
+pub(super) struct HeadBuffer {
+    block: BytesMut,
+}
+
+impl HeadBuffer {
+    /// Bytes per block: the heads of a few dozen typical requests. An idle connection keeps
+    /// its block, a quarter of what the `h2` crate keeps for its write buffer.
+    const BLOCK: usize = 4096;
+
+    pub(super) fn new() -> Self {
+        HeadBuffer {
+            block: BytesMut::new(),
+        }
+    }
+
+    /// Room for `len` more bytes.
+    fn reserve(&mut self, len: usize) {
+        if self.block.capacity() == 0 {
+            // Sized up front: the block's first capacity is what it grows to when replaced.
+            self.block = BytesMut::with_capacity(Self::BLOCK.max(len));
+        } else {
+            self.block.reserve(len);
+        }
+    }
+}
+
 /// Fills `req` from a stream's pseudo-headers and fields (`:authority` as `Host` when there
-/// is none).
-pub(super) fn fill_request(req: &mut hertz_protocol::Request, parts: &http::request::Parts) {
+/// is none), their bytes copied into `buffer`.
+pub(super) fn fill_request(
+    req: &mut hertz_protocol::Request,
+    parts: &http::request::Parts,
+    buffer: &mut HeadBuffer,
+) {
     req.set_method(Method::from_token(parts.method.as_str()));
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     req.set_uri(target);
+    // `:authority` stands in for a missing `Host` (RFC 9113 §8.3.1); it is copied with the
+    // fields, into the same buffer.
+    let authority = parts
+        .uri
+        .authority()
+        .filter(|_| !parts.headers.contains_key(http::header::HOST))
+        .map(|authority| authority.as_str().as_bytes());
     let size = parts
         .headers
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
-        .sum();
-    let mut copy = BytesMut::with_capacity(size);
+        .sum::<usize>()
+        + authority.map_or(0, <[u8]>::len);
+    buffer.reserve(size);
+    let copy = &mut buffer.block;
     for (name, value) in &parts.headers {
         copy.extend_from_slice(name.as_str().as_bytes());
         copy.extend_from_slice(value.as_bytes());
     }
-    let mut copy = copy.freeze();
+    copy.extend_from_slice(authority.unwrap_or_default());
+    let mut copy = copy.split().freeze();
     let headers = req.headers_mut();
     for (name, value) in &parts.headers {
         let name = copy.split_to(name.as_str().len());
         headers.append(name, copy.split_to(value.len()));
     }
-    if let Some(authority) = parts.uri.authority() {
-        if !headers.contains("host") {
-            headers.insert(
-                "Host",
-                bytes::Bytes::copy_from_slice(authority.as_str().as_bytes()),
-            );
-        }
+    if authority.is_some() {
+        headers.append("Host", copy);
     }
 }
 
@@ -292,6 +331,82 @@ mod tests {
         assert_eq!(first.headers(), second.headers());
         let third = response(StatusCode::OK, ours.into_iter(), Some(6), "hertz");
         assert_eq!(third.headers()["content-length"], "6");
+    }
+
+    #[test]
+    fn a_head_that_starts_like_the_last_is_its_own() {
+        let two: [(&[u8], &[u8]); 2] = [(b"x-a", b"1"), (b"x-b", b"2")];
+        let three: [(&[u8], &[u8]); 3] = [(b"x-a", b"1"), (b"x-b", b"2"), (b"x-c", b"3")];
+        let names = |head: &http::Response<()>| -> Vec<String> {
+            fields(head).into_iter().map(|(name, _)| name).collect()
+        };
+        // Longer than the last, shorter, then the same again: each carries its own fields.
+        let expected = [
+            &["x-a", "x-b"][..],
+            &["x-a", "x-b", "x-c"],
+            &["x-a", "x-b"],
+            &["x-a", "x-b"],
+        ];
+        let heads = [&two[..], &three, &two, &two];
+        for (ours, expected) in heads.into_iter().zip(expected) {
+            let head = response(StatusCode::OK, ours.iter().copied(), None, "");
+            assert_eq!(names(&head), expected);
+        }
+    }
+
+    fn request(user_agent: &str) -> http::request::Parts {
+        let request = http::Request::get("http://example.com/x?y=1")
+            .header("user-agent", user_agent)
+            .body(())
+            .expect("a valid request");
+        request.into_parts().0
+    }
+
+    #[test]
+    fn requests_keep_their_own_fields_in_a_shared_buffer() {
+        let mut buffer = HeadBuffer::new();
+        // Enough requests to fill several blocks, all kept alive, one larger than a block.
+        let agents: Vec<String> = (0..200)
+            .map(|n| match n {
+                77 => "z".repeat(HeadBuffer::BLOCK + 10),
+                n => format!("agent-{n}"),
+            })
+            .collect();
+        let mut fill = |agent: &str| {
+            let mut req = hertz_protocol::Request::default();
+            fill_request(&mut req, &request(agent), &mut buffer);
+            (req, agent.to_owned())
+        };
+        let mut filled: Vec<_> = agents.iter().map(|agent| fill(agent)).collect();
+        // Some let go of their fields, so blocks are reused while others still hold theirs.
+        filled.retain(|(_, agent)| agent.len() % 2 == 0);
+        filled.extend(agents.iter().rev().map(|agent| fill(agent)));
+        for (req, agent) in &filled {
+            assert_eq!(req.uri(), "/x?y=1");
+            assert_eq!(req.headers().get("user-agent"), Some(agent.as_bytes()));
+            // `:authority` stands in for the missing `Host`.
+            assert_eq!(req.headers().get("host"), Some(&b"example.com"[..]));
+            assert_eq!(req.headers().len(), 2);
+        }
+    }
+
+    #[test]
+    fn a_request_with_host_keeps_it_and_ignores_the_authority() {
+        let (mut parts, ()) = http::Request::get("http://example.com/")
+            .header("host", "other.example")
+            .body(())
+            .expect("a valid request")
+            .into_parts();
+        parts
+            .headers
+            .append("x-n", http::HeaderValue::from_static("1"));
+        let mut req = hertz_protocol::Request::default();
+        fill_request(&mut req, &parts, &mut HeadBuffer::new());
+        let fields: Vec<_> = req.headers().iter().collect();
+        assert_eq!(
+            fields,
+            [(&b"host"[..], &b"other.example"[..]), (b"x-n", b"1")]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use futures_core::Stream;
 use hertz_protocol::{Context, Core, StatusCode};
 
 use super::conn::H2Server;
-use super::head;
+use super::head::{self, HeadBuffer};
 use crate::middleware::{panic_message, CatchUnwind};
 use crate::RequestContext;
 
@@ -57,21 +57,72 @@ enum BodyError {
     Stream(h2::Error),
 }
 
+/// An accepted stream whose head is already in its exchange: what its future still needs.
+/// The head's fields are not kept, so the future stays small — it is moved whole when it
+/// is built, and the smaller it is, the fewer bytes move per request.
+pub(super) struct Opened {
+    /// The request body; `None` when the client sent none (a GET, say).
+    body: Option<h2::RecvStream>,
+    respond: h2::server::SendResponse<Bytes>,
+    /// Whether the request is a `HEAD` (its response has no body); or why it is refused.
+    head: Result<bool, Refusal>,
+}
+
 impl H2Server {
-    /// One stream as the connection polls it: serves it with `exchange` (fresh or reset)
-    /// and `ctx` (fresh or reused), and gives back what the next stream can reuse. A panic
-    /// ends only this stream, reset with `INTERNAL_ERROR` as Go's server does; with the
-    /// [`recovery`](crate::middleware::recovery) middleware a panicking handler is a `500`
-    /// before it gets here.
+    /// Reads a stream's head into `exchange` (fresh or reset), or finds why it is refused
+    /// before the handler runs: too many fields, or a body announced larger than the limit.
+    /// Only our own code runs here; the handlers run in [`stream`](Self::stream).
+    pub(super) fn open(
+        &self,
+        exchange: &mut RequestContext,
+        request: http::Request<h2::RecvStream>,
+        respond: h2::server::SendResponse<Bytes>,
+        heads: &mut HeadBuffer,
+    ) -> Opened {
+        let (parts, body) = request.into_parts();
+        // Asked once: it takes the connection's lock.
+        let body = (!body.is_end_stream()).then_some(body);
+        let head = if parts.headers.len() > self.limits.max_header_count {
+            Err(Refusal::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "too many header fields",
+            ))
+        } else if !self.limits.stream_body
+            && body.is_some()
+            && announced_length(&parts.headers)
+                .is_some_and(|len| len > self.limits.max_body_bytes as u64)
+        {
+            // Refused before reading anything.
+            Err(too_large())
+        } else {
+            head::fill_request(exchange.request_mut(), &parts, heads);
+            Ok(parts.method == http::Method::HEAD)
+        };
+        Opened {
+            body,
+            respond,
+            head,
+        }
+    }
+
+    /// One stream as the connection polls it: serves it with `exchange` (filled by
+    /// [`open`](Self::open)) and `ctx` (fresh or reused), and gives back what the next
+    /// stream can reuse. A panic ends only this stream, reset with `INTERNAL_ERROR` as Go's
+    /// server does; with the [`recovery`](crate::middleware::recovery) middleware a
+    /// panicking handler is a `500` before it gets here.
     pub(super) async fn stream(
         &self,
         mut exchange: Box<RequestContext>,
         mut ctx: Context,
-        request: http::Request<h2::RecvStream>,
-        mut respond: h2::server::SendResponse<Bytes>,
+        opened: Opened,
     ) -> Leftovers {
+        let Opened {
+            body,
+            mut respond,
+            head,
+        } = opened;
         let outcome = {
-            let serve = pin!(self.serve_stream(&mut exchange, &ctx, request, &mut respond));
+            let serve = pin!(self.serve_stream(&mut exchange, &ctx, body, &mut respond, head));
             CatchUnwind(serve).await
         };
         match outcome {
@@ -102,49 +153,33 @@ impl H2Server {
         &self,
         exchange: &mut RequestContext,
         ctx: &Context,
-        request: http::Request<h2::RecvStream>,
+        body: Option<h2::RecvStream>,
         respond: &mut h2::server::SendResponse<Bytes>,
+        head: Result<bool, Refusal>,
     ) {
-        let (parts, mut body) = request.into_parts();
-        let is_head = parts.method == http::Method::HEAD;
-        if parts.headers.len() > self.limits.max_header_count {
-            let refusal = Refusal::new(
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "too many header fields",
-            );
-            self.refuse(respond, refusal);
-            return linger(body).await;
-        }
-        let announced = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        head::fill_request(exchange.request_mut(), &parts);
-
-        if body.is_end_stream() {
-            // No body (a GET, say): nothing to read or stream.
-        } else if self.limits.stream_body {
-            exchange
-                .request_mut()
-                .set_body_stream(Box::pin(RequestBody { recv: body }));
-        } else {
-            if announced.is_some_and(|len| len > self.limits.max_body_bytes as u64) {
-                // Refused before reading anything.
-                self.refuse(respond, too_large());
+        let is_head = match head {
+            Ok(is_head) => is_head,
+            Err(refusal) => {
+                self.refuse(respond, refusal);
                 return linger(body).await;
             }
-            match self.read_body(&mut body).await {
+        };
+        match body {
+            None => {}
+            Some(body) if self.limits.stream_body => exchange
+                .request_mut()
+                .set_body_stream(Box::pin(RequestBody { recv: body })),
+            Some(mut body) => match self.read_body(&mut body).await {
                 Ok(received) => exchange.request_mut().set_body(received),
                 Err(BodyError::Refused(refusal)) => {
                     self.refuse(respond, refusal);
-                    return linger(body).await;
+                    return linger(Some(body)).await;
                 }
                 Err(BodyError::Stream(err)) => {
                     tracing::debug!(error = %err, "HTTP/2 request body failed");
                     return;
                 }
-            }
+            },
         }
 
         {
@@ -270,8 +305,12 @@ impl H2Server {
 /// within [`LINGER_TIME`] (HTTP/1.1 lingers the same way): a client that was about to finish
 /// ends its stream itself. Past that, dropping `body` resets the stream with `NO_ERROR`
 /// (RFC 9113 §8.1), which tells the client to stop sending without failing the request —
-/// though some clients (curl 7.88) report any reset as an error, hence the grace.
-async fn linger(mut body: h2::RecvStream) {
+/// though some clients (curl 7.88) report any reset as an error, hence the grace. A request
+/// without a body (`None`) has nothing left to send.
+async fn linger(body: Option<h2::RecvStream>) {
+    let Some(mut body) = body else {
+        return;
+    };
     let drain = async {
         let mut drained = 0;
         while drained < LINGER_BYTES {
@@ -285,6 +324,14 @@ async fn linger(mut body: h2::RecvStream) {
         }
     };
     let _ = tokio::time::timeout(LINGER_TIME, drain).await;
+}
+
+/// The body length a request announces in `content-length`, if it is a number.
+fn announced_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
 }
 
 fn too_large() -> Refusal {
