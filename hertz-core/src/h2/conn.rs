@@ -100,6 +100,8 @@ impl Server for H2Server {
             let mut phase = Phase::Serving;
             let server = &*self;
             let start = |exchange, ctx, opened| server.stream(exchange, ctx, opened);
+            // Streams the connection accepted in one turn, started together after it.
+            let mut accepted = Vec::new();
             loop {
                 let serving = matches!(phase, Phase::Serving);
                 let event = poll_fn(|cx| {
@@ -111,15 +113,17 @@ impl Server for H2Server {
                             return Poll::Ready(Event::KeepAliveFailed(why));
                         }
                     }
-                    // Until nothing moves: start every stream that arrived, run the woken
-                    // ones, and poll the connection again, which flushes all their
-                    // responses in one write.
+                    // Until nothing moves: accept every stream that arrived, then start
+                    // them and run the woken ones, and poll the connection again, which
+                    // flushes all their responses in one write. (Accepting drives the
+                    // connection's I/O: a stream started between two accepts would have its
+                    // response written on its own.)
                     loop {
                         let mut moved = false;
                         loop {
                             match connection.poll_accept(cx) {
                                 Poll::Ready(Some(Ok(stream))) => {
-                                    streams.start(cx, server, stream, start);
+                                    accepted.push(stream);
                                     moved = true;
                                 }
                                 Poll::Ready(Some(Err(err))) => {
@@ -128,6 +132,9 @@ impl Server for H2Server {
                                 Poll::Ready(None) => return Poll::Ready(Event::Closed),
                                 Poll::Pending => break,
                             }
+                        }
+                        for stream in accepted.drain(..) {
+                            streams.start(cx, server, stream, start);
                         }
                         if !streams.poll_run(cx) && !moved {
                             break;
