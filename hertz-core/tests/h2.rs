@@ -615,22 +615,7 @@ async fn h2_request(
         // Whatever the window allows; the rest is buffered by h2 and sent as credit comes.
         let _ = send.send_data(body, true);
     }
-    let response = tokio::time::timeout(WAIT, response)
-        .await
-        .expect("no response")
-        .expect("response");
-    let status = response.status().as_u16();
-    let mut recv = response.into_body();
-    let mut body = Vec::new();
-    while let Some(chunk) = tokio::time::timeout(WAIT, recv.data())
-        .await
-        .expect("body stalled")
-    {
-        let chunk = chunk.expect("body chunk");
-        let _ = recv.flow_control().release_capacity(chunk.len());
-        body.extend_from_slice(&chunk);
-    }
-    (status, Bytes::from(body))
+    h2_read(response).await
 }
 
 #[rstest]
@@ -803,7 +788,8 @@ fn h2_get(client: &mut h2::client::SendRequest<Bytes>, path: &str) -> h2::client
     client.send_request(request, true).expect("send").0
 }
 
-/// The status and body of a response, each within [`WAIT`].
+/// The status and body of a response, each within [`WAIT`]; the body's flow-control
+/// credit is given back as it is read, so a large body keeps coming.
 async fn h2_read(response: h2::client::ResponseFuture) -> (u16, Bytes) {
     let response = tokio::time::timeout(WAIT, response)
         .await
@@ -816,7 +802,9 @@ async fn h2_read(response: h2::client::ResponseFuture) -> (u16, Bytes) {
         .await
         .expect("body stalled")
     {
-        body.extend_from_slice(&chunk.expect("body chunk"));
+        let chunk = chunk.expect("body chunk");
+        let _ = recv.flow_control().release_capacity(chunk.len());
+        body.extend_from_slice(&chunk);
     }
     (status, Bytes::from(body))
 }
