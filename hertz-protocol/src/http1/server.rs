@@ -219,7 +219,8 @@ impl<'s, C: Core> ConnState<'s, C> {
         Ok(keep_alive)
     }
 
-    /// Waits for a complete head and fills the request from it.
+    /// Waits for a complete head and fills the request from it; called when
+    /// [`take_head`](Self::take_head) found none buffered, so it reads before parsing again.
     ///
     /// `deadline`: when the head must be complete, for a new connection (counted from the
     /// accept); for a kept-alive one, the idle timeout runs until the first byte arrives and
@@ -236,16 +237,6 @@ impl<'s, C: Core> ConnState<'s, C> {
         let mut waiting_first_byte = self.conn.is_empty();
         self.conn.set_read_deadline(Some(deadline));
         loop {
-            if !self.conn.is_empty() {
-                if waiting_first_byte {
-                    waiting_first_byte = false;
-                    deadline = deadline.min(clock::now() + header_timeout);
-                    self.conn.set_read_deadline(Some(deadline));
-                }
-                if let Some(head) = self.take_head()? {
-                    return Ok(head);
-                }
-            }
             // Answer everything already handled before waiting for the client.
             if self.conn.pending_write() > 0 {
                 self.flush().await.map_err(|_| Stop::Closed)?;
@@ -266,6 +257,14 @@ impl<'s, C: Core> ConnState<'s, C> {
                     });
                 }
                 Err(FillError::Io(_)) => return Err(Stop::Closed),
+            }
+            if waiting_first_byte {
+                waiting_first_byte = false;
+                deadline = deadline.min(clock::now() + header_timeout);
+                self.conn.set_read_deadline(Some(deadline));
+            }
+            if let Some(head) = self.take_head()? {
+                return Ok(head);
             }
         }
     }
