@@ -1,5 +1,5 @@
-//! `HeaderMap`: an ordered list of header fields whose parsed names and values stay in the
-//! request's read buffer.
+//! `HeaderMap`: an ordered list of header fields whose parsed names and values are ranges of
+//! one copy of the head.
 
 use std::ops::Range;
 
@@ -8,15 +8,22 @@ use bytes::Bytes;
 /// Header fields in arrival order; lookups are ASCII case-insensitive.
 ///
 /// A linear list rather than a hash map: real requests carry a dozen fields, where a scan beats
-/// hashing. Parsed fields are byte ranges of one shared head buffer — one reference count for
-/// the whole head, not one per name and value — and fields added later own their bytes, so
-/// filling the map allocates nothing once its `Vec` has grown to the connection's usual size.
+/// hashing. Parsed fields are byte ranges of the map's own copy of the head, a buffer reused
+/// from message to message: copying a head of a few hundred bytes costs less than sharing the
+/// read buffer through a reference count (an atomic increment and decrement per message, and a
+/// read buffer that cannot be reused while a head points into it). Fields added later own
+/// their bytes. Filling the map allocates nothing once its buffers have grown to the
+/// connection's usual size.
 #[derive(Clone, Debug, Default)]
 pub struct HeaderMap {
     /// The head the [`Field::Head`] ranges point into.
-    head: Bytes,
+    head: Vec<u8>,
     entries: Vec<(Field, Field)>,
 }
+
+/// A head buffer that grew past this for one large head is let go when the map is cleared, so
+/// an idle connection does not keep it.
+const KEPT_HEAD_CAPACITY: usize = 16 * 1024;
 
 /// A name or value: a range of the map's head, or bytes of its own.
 #[derive(Clone, Debug)]
@@ -127,16 +134,20 @@ impl HeaderMap {
         if !self.entries.is_empty() {
             self.entries.clear();
         }
-        // Let go of the head, so the read buffer it shares can be reused or freed.
-        self.head = Bytes::new();
+        if self.head.capacity() > KEPT_HEAD_CAPACITY {
+            self.head = Vec::new();
+        } else {
+            self.head.clear();
+        }
     }
 
-    /// Makes `head` the buffer that [`append_from_head`](Self::append_from_head) ranges
+    /// Copies `head` in as the bytes that [`append_from_head`](Self::append_from_head) ranges
     /// point into — those appended before this call as well as after: a parser may record
-    /// the fields while the head is still in its input buffer and take it out afterwards.
-    /// The map must hold no fields from an earlier head ([`clear`](Self::clear) first).
-    pub(crate) fn set_head(&mut self, head: Bytes) {
-        self.head = head;
+    /// the fields while the head is still in its input buffer. The map must hold no fields
+    /// from an earlier head ([`clear`](Self::clear) first).
+    pub(crate) fn set_head(&mut self, head: &[u8]) {
+        self.head.clear();
+        self.head.extend_from_slice(head);
     }
 
     /// Adds a field whose name and value are ranges of the head given to
@@ -234,9 +245,9 @@ mod tests {
 
     #[test]
     fn head_fields_mix_with_owned_ones() {
-        let head = Bytes::from_static(b"GET / HTTP/1.1\r\nHost: a\r\nX-Two: 2\r\n\r\n");
+        let head = b"GET / HTTP/1.1\r\nHost: a\r\nX-Two: 2\r\n\r\n";
         let mut map = HeaderMap::new();
-        map.set_head(head.clone());
+        map.set_head(head);
         map.append_from_head(16..20, 22..23);
         map.append_from_head(25..30, 32..33);
         map.append("X-Own", "o");
@@ -260,7 +271,7 @@ mod tests {
             Some(&b"o"[..]),
             "a clone keeps its fields"
         );
-        map.set_head(Bytes::from_static(b"Next: n"));
+        map.set_head(b"Next: n");
         map.append_from_head(0..4, 6..7);
         assert_eq!(map.get("next"), Some(&b"n"[..]));
     }

@@ -1,4 +1,4 @@
-//! The server-side view of a request: head fields sharing the read buffer, and a body.
+//! The server-side view of a request: its head's fields and a body.
 
 use bytes::Bytes;
 
@@ -31,9 +31,9 @@ impl Version {
 /// An HTTP request. The protocol layer fills it; handlers read it through `RequestContext`.
 ///
 /// `path` and `query` are parts of the request target as received (still percent-encoded),
-/// kept in a `String` the connection reuses; header names and values are slices of the read
-/// buffer. A connection reuses one `Request`
-/// for all its requests ([`Request::reset`]), so steady-state parsing allocates nothing.
+/// kept in a `String` the connection reuses; header names and values are ranges of the
+/// request's copy of the head (see [`HeaderMap`]). A connection reuses one `Request` for all
+/// its requests ([`Request::reset`]), so steady-state parsing allocates nothing.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
     method: Method,
@@ -116,13 +116,6 @@ impl Request {
     pub fn set_uri(&mut self, target: impl AsRef<str>) {
         self.target.clear();
         self.target.push_str(target.as_ref());
-        self.split_target();
-    }
-
-    /// Takes the target from `target`, leaving this request's old buffer there: the parser
-    /// and the request trade two buffers instead of copying.
-    pub(crate) fn swap_uri(&mut self, target: &mut String) {
-        std::mem::swap(&mut self.target, target);
         self.split_target();
     }
 

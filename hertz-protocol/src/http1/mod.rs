@@ -17,25 +17,18 @@ pub use chunked::ChunkedDecoder;
 pub use reject::Reject;
 pub use server::{Http1Factory, Http1Server};
 
-use bytes::Bytes;
-
 use crate::{Request, ServerConfig};
 
 /// Parses one request head from the start of `buf` into `req`, with the same checks the
-/// server applies (for benchmarks, fuzzing and tools; the server itself parses in place).
+/// server applies (for benchmarks, fuzzing and tools).
 ///
 /// Returns `Ok(None)` when `buf` holds only part of a head, `Ok(Some(len))` with the head's
 /// length once `req` is filled, or the [`Reject`] the server would answer with.
 pub fn parse_request_head(
-    buf: &Bytes,
+    buf: &[u8],
     config: &ServerConfig,
     req: &mut Request,
 ) -> Result<Option<usize>, Reject> {
-    let mut offsets = parse::HeadOffsets::default();
-    let Some(len) = parse::parse_head(buf, config, &mut offsets)? else {
-        return Ok(None);
-    };
     req.reset();
-    parse::fill_request(buf.slice(..len), &mut offsets, req)?;
-    Ok(Some(len))
+    Ok(parse::parse_head(buf, config, req)?.map(|(len, _)| len))
 }

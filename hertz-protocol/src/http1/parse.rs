@@ -1,33 +1,20 @@
 //! Request heads: `httparse` finds the fields, this module decides what they mean and
 //! refuses anything a lenient peer could read differently (RFC 9112 §3, §6).
 //!
-//! Parsing is two-step so the head can stay in the read buffer: [`parse_head`] runs on a
-//! borrowed view and records the method, the target (into a reused `String`) and the fields'
-//! byte offsets, then [`fill_request`] turns the offsets into `Bytes` slices of the head once
-//! the connection has handed the head out (zero-copy, no per-header allocation).
+//! [`parse_head`] runs on a borrowed view of the read buffer. Once the head is complete it
+//! fills the request in one pass: method, target (into the request's reused `String`),
+//! version, and the fields as ranges of the request's own copy of the head — so the
+//! connection can simply skip the head's bytes, and nothing is allocated in steady state.
 
 use std::mem::MaybeUninit;
-use std::ops::Range;
 
-use bytes::Bytes;
-
-use super::Reject;
 use crate::header::{has_token, trim_ows};
 use crate::{Method, Request, ServerConfig, StatusCode, Version};
 
+use super::Reject;
+
 /// Header fields parsed on the stack before falling back to a heap array.
 const STACK_HEADERS: usize = 64;
-
-/// Offsets of a parsed head, reused across a connection's requests.
-#[derive(Debug, Default)]
-pub(crate) struct HeadOffsets {
-    method: Method,
-    /// The target as httparse read it (it has checked it is UTF-8); traded with the
-    /// request's buffer, so neither allocates in steady state.
-    target: String,
-    version: u8,
-    headers: Vec<(Range<usize>, Range<usize>)>,
-}
 
 /// How the request's body is framed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,22 +35,24 @@ pub(crate) struct HeadInfo {
     pub(crate) expect_continue: bool,
 }
 
-/// Looks for a complete head at the start of `buf`.
+/// Looks for a complete head at the start of `buf` and fills `req` from it, validating the
+/// semantics the parser leaves open: target form, `Host`, and message framing.
 ///
-/// `Ok(None)`: more bytes are needed (and the limits allow them). `Ok(Some(len))`: the head is
-/// `buf[..len]` and its offsets are in `offsets`.
+/// `Ok(None)`: more bytes are needed (and the limits allow them); `req` is untouched.
+/// `Ok(Some((len, info)))`: the head is `buf[..len]` and `req` holds it. `req` must hold no
+/// fields from an earlier head ([`Request::reset`] first).
 pub(crate) fn parse_head(
     buf: &[u8],
     config: &ServerConfig,
-    offsets: &mut HeadOffsets,
-) -> Result<Option<usize>, Reject> {
+    req: &mut Request,
+) -> Result<Option<(usize, HeadInfo)>, Reject> {
     // Left uninitialised: httparse writes the slots it fills, and zeroing 64 of them (2 KiB)
     // cost more than parsing a small head.
     let mut stack = [MaybeUninit::uninit(); STACK_HEADERS];
-    let parsed = match try_parse(buf, &mut stack, offsets) {
+    let parsed = match try_parse(buf, &mut stack, req) {
         Err(httparse::Error::TooManyHeaders) if config.max_header_count > STACK_HEADERS => {
             let mut heap = vec![MaybeUninit::uninit(); config.max_header_count];
-            try_parse(buf, &mut heap, offsets)
+            try_parse(buf, &mut heap, req)
         }
         other => other,
     };
@@ -81,10 +70,11 @@ pub(crate) fn parse_head(
             if len > config.max_header_bytes {
                 return Err(header_too_large());
             }
-            if offsets.headers.len() > config.max_header_count {
+            if req.headers().len() > config.max_header_count {
                 return Err(too_many_headers());
             }
-            Ok(Some(len))
+            origin_form(req)?;
+            Ok(Some((len, check_fields(req)?)))
         }
         Ok(httparse::Status::Partial) => {
             if line_too_long {
@@ -122,32 +112,31 @@ fn request_line_len(buf: &[u8]) -> usize {
     }
 }
 
+/// Runs httparse; a complete head is copied into `req` as it parsed it.
 fn try_parse<'h, 'b: 'h>(
     buf: &'b [u8],
     headers: &'h mut [MaybeUninit<httparse::Header<'b>>],
-    offsets: &mut HeadOffsets,
+    req: &mut Request,
 ) -> Result<httparse::Status<usize>, httparse::Error> {
-    let mut req = httparse::Request::new(&mut []);
-    let status = req.parse_with_uninit_headers(buf, headers)?;
-    if status.is_complete() {
+    let mut parsed = httparse::Request::new(&mut []);
+    let status = parsed.parse_with_uninit_headers(buf, headers)?;
+    if let httparse::Status::Complete(len) = status {
+        req.set_method(Method::from_token(parsed.method.unwrap_or_default()));
+        req.set_uri(parsed.path.unwrap_or_default());
+        req.set_version(match parsed.version {
+            Some(0) => Version::Http10,
+            _ => Version::Http11,
+        });
         let base = buf.as_ptr() as usize;
         let span = |s: &[u8]| {
             let start = s.as_ptr() as usize - base;
             start..start + s.len()
         };
-        let method = req.method.unwrap_or_default();
-        if offsets.method.as_str() != method {
-            offsets.method = Method::from_token(method);
+        let fields = req.headers_mut();
+        for field in parsed.headers.iter() {
+            fields.append_from_head(span(field.name.as_bytes()), span(field.value));
         }
-        offsets.target.clear();
-        offsets.target.push_str(req.path.unwrap_or_default());
-        offsets.version = req.version.unwrap_or(1);
-        offsets.headers.clear();
-        offsets.headers.extend(
-            req.headers
-                .iter()
-                .map(|h| (span(h.name.as_bytes()), span(h.value))),
-        );
+        fields.set_head(&buf[..len]);
     }
     Ok(status)
 }
@@ -177,35 +166,12 @@ fn too_many_headers() -> Reject {
     )
 }
 
-/// Fills `req` from `head` (the bytes [`parse_head`] accepted) and validates the semantics
-/// the parser leaves open: target form, `Host`, and message framing.
-pub(crate) fn fill_request(
-    head: Bytes,
-    offsets: &mut HeadOffsets,
-    req: &mut Request,
-) -> Result<HeadInfo, Reject> {
-    req.set_method(offsets.method.clone());
-    req.set_version(if offsets.version == 0 {
-        Version::Http10
-    } else {
-        Version::Http11
-    });
-    origin_form(&mut offsets.target, &offsets.method)?;
-    req.swap_uri(&mut offsets.target);
-    let headers = req.headers_mut();
-    headers.set_head(head);
-    for (name, value) in &offsets.headers {
-        headers.append_from_head(name.clone(), value.clone());
-    }
-    check_fields(req)
-}
-
-/// Reduces the request target to origin form (`/path?query`) in place, RFC 9112 §3.2.
-fn origin_form(target: &mut String, method: &Method) -> Result<(), Reject> {
-    let raw = target.as_bytes();
+/// Reduces the request target to origin form (`/path?query`), RFC 9112 §3.2.
+fn origin_form(req: &mut Request) -> Result<(), Reject> {
+    let raw = req.uri().as_bytes();
     match raw {
         [b'/', ..] => Ok(()),
-        b"*" if *method == Method::Options => Ok(()),
+        b"*" if *req.method() == Method::Options => Ok(()),
         _ => {
             // absolute-form: scheme "://" authority path-abempty [ "?" query ]
             let authority_at = ["http://", "https://"]
@@ -220,15 +186,14 @@ fn origin_form(target: &mut String, method: &Method) -> Result<(), Reject> {
                 .iter()
                 .position(|&b| b == b'/' || b == b'?')
                 .map(|i| authority_at + i);
-            match path_at {
-                Some(i) if raw[i] == b'/' => target.replace_range(..i, ""),
+            // Rare enough that a new string is fine.
+            let origin = match path_at {
+                Some(i) if raw[i] == b'/' => req.uri()[i..].to_owned(),
                 // An empty path is "/" (RFC 9112 §3.2.2); the query stays.
-                Some(i) => target.replace_range(..i, "/"),
-                None => {
-                    target.clear();
-                    target.push('/');
-                }
-            }
+                Some(i) => format!("/{}", &req.uri()[i..]),
+                None => "/".to_owned(),
+            };
+            req.set_uri(origin);
             Ok(())
         }
     }
@@ -387,40 +352,33 @@ impl Codings {
 mod tests {
     use super::*;
 
-    /// What a byte slice fed to [`parse_head`] and then [`fill_request`] comes to.
+    /// What a byte slice fed to [`parse_head`] comes to.
     #[derive(Debug, PartialEq)]
     enum Outcome {
         /// `parse_head` wants more bytes.
         Partial,
-        /// A complete head of `len` bytes that `fill_request` accepted.
+        /// A complete head of `len` bytes, accepted.
         Head {
             len: usize,
             uri: String,
             info: HeadInfo,
         },
-        /// Refused, by either step, with this status.
+        /// Refused with this status.
         Reject(u16),
     }
 
     fn run(input: &[u8], config: &ServerConfig) -> Outcome {
-        let mut offsets = HeadOffsets::default();
-        match parse_head(input, config, &mut offsets) {
+        let mut req = Request::new();
+        match parse_head(input, config, &mut req) {
             Ok(None) => Outcome::Partial,
             Err(reject) => Outcome::Reject(reject.status.as_u16()),
-            Ok(Some(len)) => {
+            Ok(Some((len, info))) => {
                 assert!(len <= input.len(), "head length {len} past the input");
-                let head = Bytes::copy_from_slice(&input[..len]);
-                let mut req = Request::new();
-                match fill_request(head, &mut offsets, &mut req) {
-                    Ok(info) => {
-                        assert_eq!(req.keep_alive(), info.keep_alive);
-                        Outcome::Head {
-                            len,
-                            uri: req.uri().to_owned(),
-                            info,
-                        }
-                    }
-                    Err(reject) => Outcome::Reject(reject.status.as_u16()),
+                assert_eq!(req.keep_alive(), info.keep_alive);
+                Outcome::Head {
+                    len,
+                    uri: req.uri().to_owned(),
+                    info,
                 }
             }
         }
@@ -875,33 +833,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn head_length_excludes_following_bytes() {
-        let config = ServerConfig::default();
-        let mut offsets = HeadOffsets::default();
-        let body = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
-        assert_eq!(
-            parse_head(body, &config, &mut offsets),
-            Ok(Some(body.len() - 5))
-        );
-        let pipelined = [GET.as_bytes(), GET.as_bytes()].concat();
-        assert_eq!(
-            parse_head(&pipelined, &config, &mut offsets),
-            Ok(Some(GET.len()))
-        );
+    /// The length `parse_head` gives a complete head at the start of `input`.
+    fn head_len(input: &[u8]) -> usize {
+        let mut req = Request::new();
+        match parse_head(input, &ServerConfig::default(), &mut req) {
+            Ok(Some((len, _))) => len,
+            other => panic!("{other:?} for {:?}", String::from_utf8_lossy(input)),
+        }
     }
 
     #[test]
-    fn fill_request_slices_the_head() {
+    fn head_length_excludes_following_bytes() {
+        let body = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+        assert_eq!(head_len(body), body.len() - 5);
+        let pipelined = [GET.as_bytes(), GET.as_bytes()].concat();
+        assert_eq!(head_len(&pipelined), GET.len());
+    }
+
+    #[test]
+    fn parse_head_fills_the_request_from_its_own_copy() {
         let config = ServerConfig::default();
-        let mut offsets = HeadOffsets::default();
-        let input = b"PATCH /items/7?full=1 HTTP/1.1\r\nHost: example.com\r\n\
-                      X-Multi: a\r\nx-multi: b\r\nX-Empty:\r\n\r\n";
-        let len = parse_head(input, &config, &mut offsets).unwrap().unwrap();
-        let head = Bytes::copy_from_slice(&input[..len]);
-        let range = head.as_ptr() as usize..head.as_ptr() as usize + head.len();
+        let mut input = b"PATCH /items/7?full=1 HTTP/1.1\r\nHost: example.com\r\n\
+                      X-Multi: a\r\nx-multi: b\r\nX-Empty:\r\n\r\n"
+            .to_vec();
         let mut req = Request::new();
-        fill_request(head.clone(), &mut offsets, &mut req).unwrap();
+        let (len, _) = parse_head(&input, &config, &mut req).unwrap().unwrap();
+        assert_eq!(len, input.len());
+        // The connection reuses its read buffer once the head is parsed: the request must
+        // not depend on it.
+        input.fill(b'#');
 
         assert_eq!(*req.method(), Method::Patch);
         assert_eq!(req.version(), Version::Http11);
@@ -915,22 +875,11 @@ mod tests {
             [&b"a"[..], b"b"]
         );
         assert_eq!(req.headers().get("x-empty"), Some(&b""[..]));
-        // Zero-copy: names and values point into the head.
-        for (name, value) in req.headers().iter() {
-            for part in [name, value] {
-                let at = part.as_ptr() as usize;
-                assert!(
-                    range.contains(&at) || part.is_empty(),
-                    "{part:?} was copied"
-                );
-            }
-        }
     }
 
     #[test]
-    fn offsets_are_reused_across_requests() {
+    fn a_reset_request_takes_the_next_head() {
         let config = ServerConfig::default();
-        let mut offsets = HeadOffsets::default();
         let first = b"DELETE /a HTTP/1.1\r\nHost: a\r\nX-1: 1\r\nX-2: 2\r\n\r\n";
         let second = b"BREW /pot HTTP/1.0\r\n\r\n";
         let mut req = Request::new();
@@ -943,19 +892,14 @@ mod tests {
                 0,
             ),
         ] {
-            let len = parse_head(input, &config, &mut offsets).unwrap().unwrap();
             req.reset();
-            fill_request(
-                Bytes::copy_from_slice(&input[..len]),
-                &mut offsets,
-                &mut req,
-            )
-            .unwrap();
+            parse_head(input, &config, &mut req).unwrap().unwrap();
             assert_eq!(*req.method(), method);
             assert_eq!(req.version(), version);
             assert_eq!(req.headers().len(), fields);
         }
         assert_eq!(req.uri(), "/pot");
+        assert_eq!(req.headers().get("x-1"), None);
     }
 
     /// A 1.1 head with `n` header fields in all, `Host` first.
@@ -1165,12 +1109,13 @@ mod tests {
                 input.extend_from_slice(b"\r\n\r\n");
             }
             let config = if i % 2 == 0 { &default } else { &tight };
-            let mut offsets = HeadOffsets::default();
-            if let Ok(Some(len)) = parse_head(&input, config, &mut offsets) {
+            let mut req = Request::new();
+            if let Ok(Some((len, _))) = parse_head(&input, config, &mut req) {
                 // A head that parses was only ever "incomplete" before its last byte.
                 for cut in 0..len {
+                    req.reset();
                     assert_eq!(
-                        parse_head(&input[..cut], config, &mut offsets),
+                        parse_head(&input[..cut], config, &mut req),
                         Ok(None),
                         "prefix of {cut} bytes of {:?}",
                         String::from_utf8_lossy(&input)

@@ -18,7 +18,7 @@ use hertz_transport::{clock, CancelToken, Cancelled, Conn, ConnExt};
 use super::body_stream::{BodyFeeder, Fed};
 use super::chunked::ChunkedDecoder;
 use super::encode::{self, Framing};
-use super::parse::{self, BodyFraming, HeadInfo, HeadOffsets};
+use super::parse::{self, BodyFraming, HeadInfo};
 use super::Reject;
 use crate::core::Interval;
 use crate::response::BodyForWrite;
@@ -98,7 +98,6 @@ struct ConnState<'s, C: Core> {
     server: &'s Http1Server<C>,
     conn: Box<dyn Conn>,
     exchange: C::Exchange,
-    offsets: HeadOffsets,
     shutdown: CancelToken,
     /// Waits for `shutdown` while the connection is idle; kept across waits so that it
     /// registers once per connection, not once per request.
@@ -120,7 +119,6 @@ impl<'s, C: Core> ConnState<'s, C> {
             exchange: server.core.new_exchange(conn.peer_addr()),
             server,
             conn,
-            offsets: HeadOffsets::default(),
             ctx: Context::with_token(conn_token.clone()),
             conn_token,
             shutdown_wait: shutdown.cancelled_owned(),
@@ -277,13 +275,13 @@ impl<'s, C: Core> ConnState<'s, C> {
             return Ok(None);
         }
         let config = &self.server.config;
-        let parsed = parse::parse_head(self.conn.peek(len), config, &mut self.offsets);
-        let Some(head_len) = parsed.map_err(Stop::Reject)? else {
+        let buf = self.conn.peek(len);
+        let parsed = parse::parse_head(buf, config, self.exchange.request_mut());
+        let Some((head_len, info)) = parsed.map_err(Stop::Reject)? else {
             return Ok(None);
         };
-        let head = self.conn.read_bytes(head_len);
-        let info = parse::fill_request(head, &mut self.offsets, self.exchange.request_mut())
-            .map_err(Stop::Reject)?;
+        // The request holds its own copy of the head.
+        self.conn.skip(head_len);
         Ok(Some((head_len, info)))
     }
 

@@ -37,8 +37,8 @@ pub struct ParsedHead {
 /// Parses one response head from the front of `src`.
 ///
 /// On success the head is consumed, `resp`'s status is set and its header fields are
-/// appended (the caller resets `resp` first); names and values are slices of one shared
-/// buffer, not copies. `Ok(None)` means the head is not complete yet: read more and call
+/// appended (the caller resets `resp` first); names and values are ranges of one copy of
+/// the head that the response keeps. `Ok(None)` means the head is not complete yet: read more and call
 /// again. Interim (1xx) heads are returned like any other; the caller skips them.
 ///
 /// # Errors
@@ -82,7 +82,8 @@ pub fn parse_response_head<S: Source + ?Sized>(
         Some(0) => Version::Http10,
         _ => Version::Http11,
     };
-    // The fields become ranges of the head's bytes, taken out of the source afterwards.
+    // The fields become ranges of the head's bytes, copied into the response; the source
+    // then drops them.
     let base = buf.as_ptr() as usize;
     let span = |s: &[u8]| {
         let start = s.as_ptr() as usize - base;
@@ -92,7 +93,8 @@ pub fn parse_response_head<S: Source + ?Sized>(
     for field in parsed.headers.iter() {
         headers.append_from_head(span(field.name.as_bytes()), span(field.value));
     }
-    headers.set_head(src.take(len));
+    headers.set_head(&buf[..len]);
+    src.skip(len);
     resp.set_status(status);
     Ok(Some(ParsedHead { status, version }))
 }
