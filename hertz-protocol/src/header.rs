@@ -1,5 +1,5 @@
-//! `HeaderMap`: an ordered list of header fields whose parsed names and values are ranges of
-//! one copy of the head.
+//! `HeaderMap`: an ordered list of header fields whose names and values are ranges of one
+//! byte buffer that the map reuses from message to message.
 
 use std::ops::Range;
 
@@ -8,29 +8,35 @@ use bytes::Bytes;
 /// Header fields in arrival order; lookups are ASCII case-insensitive.
 ///
 /// A linear list rather than a hash map: real requests carry a dozen fields, where a scan beats
-/// hashing. Parsed fields are byte ranges of the map's own copy of the head, a buffer reused
-/// from message to message: copying a head of a few hundred bytes costs less than sharing the
-/// read buffer through a reference count (an atomic increment and decrement per message, and a
-/// read buffer that cannot be reused while a head points into it). Fields added later own
-/// their bytes. Filling the map allocates nothing once its buffers have grown to the
-/// connection's usual size.
+/// hashing. Every name and value is a byte range of one buffer the map owns: a parsed head is
+/// copied in whole, and fields added later are appended after it. Copying a head of a few
+/// hundred bytes costs less than sharing the read buffer through a reference count (an atomic
+/// increment and decrement per message, and a read buffer that cannot be reused while a head
+/// points into it), and fields that are plain ranges need no drop glue when the map is
+/// cleared. Filling the map allocates nothing once its buffers have grown to the connection's
+/// usual size.
 #[derive(Clone, Debug, Default)]
 pub struct HeaderMap {
-    /// The head the [`Field::Head`] ranges point into.
-    head: Vec<u8>,
-    entries: Vec<(Field, Field)>,
+    /// The bytes every [`Entry`] points into.
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+    /// Bytes of removed fields still in `bytes`; compacted away once they outweigh the rest.
+    garbage: usize,
 }
 
-/// A head buffer that grew past this for one large head is let go when the map is cleared, so
-/// an idle connection does not keep it.
-const KEPT_HEAD_CAPACITY: usize = 16 * 1024;
-
-/// A name or value: a range of the map's head, or bytes of its own.
-#[derive(Clone, Debug)]
-enum Field {
-    Head(u32, u32),
-    Own(Bytes),
+/// One field: where its name and value are in the map's bytes.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    name: (usize, usize),
+    value: (usize, usize),
 }
+
+/// A buffer that grew past this for one large head is let go when the map is cleared, so an
+/// idle connection does not keep it.
+const KEPT_CAPACITY: usize = 16 * 1024;
+/// Removed fields' bytes are compacted away only past this, so a handler replacing one small
+/// field now and then never pays for it.
+const MIN_COMPACT: usize = 4 * 1024;
 
 impl HeaderMap {
     /// An empty map.
@@ -38,17 +44,14 @@ impl HeaderMap {
         Self::default()
     }
 
-    fn bytes<'a>(&'a self, field: &'a Field) -> &'a [u8] {
-        match field {
-            Field::Head(start, end) => &self.head[*start as usize..*end as usize],
-            Field::Own(bytes) => bytes,
-        }
+    fn slice(&self, (start, end): (usize, usize)) -> &[u8] {
+        &self.bytes[start..end]
     }
 
     fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         self.entries
             .iter()
-            .map(|(n, v)| (self.bytes(n), self.bytes(v)))
+            .map(|e| (self.slice(e.name), self.slice(e.value)))
     }
 
     /// The first value of `name`.
@@ -85,14 +88,23 @@ impl HeaderMap {
         if !self.entries.is_empty() {
             self.remove_bytes(&name);
         }
-        self.entries
-            .push((Field::Own(name), Field::Own(value.into())));
+        self.push(&name, &value.into());
     }
 
     /// Adds a value for `name`, keeping earlier ones (e.g. several `Set-Cookie`).
     pub fn append(&mut self, name: impl Into<Bytes>, value: impl Into<Bytes>) {
-        self.entries
-            .push((Field::Own(name.into()), Field::Own(value.into())));
+        self.push(&name.into(), &value.into());
+    }
+
+    fn push(&mut self, name: &[u8], value: &[u8]) {
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(name);
+        self.bytes.extend_from_slice(value);
+        let split = at + name.len();
+        self.entries.push(Entry {
+            name: (at, split),
+            value: (split, self.bytes.len()),
+        });
     }
 
     /// Removes every value of `name`; returns whether any was present.
@@ -102,15 +114,31 @@ impl HeaderMap {
 
     fn remove_bytes(&mut self, name: &[u8]) -> bool {
         let before = self.entries.len();
-        let head = &self.head;
-        self.entries.retain(|(n, _)| {
-            let n = match n {
-                Field::Head(start, end) => &head[*start as usize..*end as usize],
-                Field::Own(bytes) => bytes,
-            };
-            !n.eq_ignore_ascii_case(name)
+        let bytes = &self.bytes;
+        let mut freed = 0;
+        self.entries.retain(|e| {
+            let keep = !bytes[e.name.0..e.name.1].eq_ignore_ascii_case(name);
+            if !keep {
+                freed += e.value.1 - e.name.0;
+            }
+            keep
         });
+        self.garbage += freed;
+        if self.garbage > MIN_COMPACT && self.garbage > self.bytes.len() / 2 {
+            self.compact();
+        }
         before != self.entries.len()
+    }
+
+    /// Rewrites the buffer with only the fields still present.
+    #[cold]
+    fn compact(&mut self) {
+        let old = std::mem::take(&mut self.bytes);
+        let entries = std::mem::take(&mut self.entries);
+        self.garbage = 0;
+        for e in entries {
+            self.push(&old[e.name.0..e.name.1], &old[e.value.0..e.value.1]);
+        }
     }
 
     /// All fields as `(name, value)`, in order.
@@ -128,33 +156,33 @@ impl HeaderMap {
         self.entries.is_empty()
     }
 
-    /// Removes all fields, keeping the allocation for the next request.
+    /// Removes all fields, keeping the allocations for the next message.
     pub fn clear(&mut self) {
-        // Skips the call into the entries' drop glue for an empty map (e.g. trailers).
-        if !self.entries.is_empty() {
-            self.entries.clear();
-        }
-        if self.head.capacity() > KEPT_HEAD_CAPACITY {
-            self.head = Vec::new();
+        self.entries.clear();
+        self.garbage = 0;
+        if self.bytes.capacity() > KEPT_CAPACITY {
+            self.bytes = Vec::new();
         } else {
-            self.head.clear();
+            self.bytes.clear();
         }
     }
 
     /// Copies `head` in as the bytes that [`append_from_head`](Self::append_from_head) ranges
     /// point into — those appended before this call as well as after: a parser may record
-    /// the fields while the head is still in its input buffer. The map must hold no fields
-    /// from an earlier head ([`clear`](Self::clear) first).
+    /// the fields while the head is still in its input buffer. The map must be empty before
+    /// the first of those calls ([`clear`](Self::clear)).
     pub(crate) fn set_head(&mut self, head: &[u8]) {
-        self.head.clear();
-        self.head.extend_from_slice(head);
+        debug_assert!(self.bytes.is_empty(), "set_head on a map with bytes");
+        self.bytes.extend_from_slice(head);
     }
 
     /// Adds a field whose name and value are ranges of the head given to
-    /// [`set_head`](Self::set_head) (heads are far below 4 GiB: the protocol caps them).
+    /// [`set_head`](Self::set_head).
     pub(crate) fn append_from_head(&mut self, name: Range<usize>, value: Range<usize>) {
-        let field = |r: Range<usize>| Field::Head(r.start as u32, r.end as u32);
-        self.entries.push((field(name), field(value)));
+        self.entries.push(Entry {
+            name: (name.start, name.end),
+            value: (value.start, value.end),
+        });
     }
 }
 
@@ -274,6 +302,31 @@ mod tests {
         map.set_head(b"Next: n");
         map.append_from_head(0..4, 6..7);
         assert_eq!(map.get("next"), Some(&b"n"[..]));
+    }
+
+    #[test]
+    fn replacing_a_field_over_and_over_keeps_the_buffer_bounded() {
+        let mut map = HeaderMap::new();
+        map.set_head(b"Host: a\r\n");
+        map.append_from_head(0..4, 6..7);
+        let value = "v".repeat(1000);
+        for i in 0..1000 {
+            map.insert("X-Counter", format!("{i}{value}"));
+            map.append("X-Log", i.to_string());
+            map.remove("x-log");
+        }
+        assert_eq!(map.len(), 2);
+        assert_eq!(
+            map.get("host"),
+            Some(&b"a"[..]),
+            "the parsed field survives"
+        );
+        assert_eq!(map.get("x-counter"), Some(format!("999{value}").as_bytes()));
+        assert!(
+            map.bytes.len() < 4 * (MIN_COMPACT + value.len()),
+            "{} bytes kept for two fields",
+            map.bytes.len()
+        );
     }
 
     #[test]
