@@ -1,6 +1,4 @@
-//! The `Date` header field, formatted at most once per second per thread — and with it the
-//! start most response heads share, `HTTP/1.1 200 OK`, `Server` and `Date`, so a typical
-//! head begins with one copy.
+//! The `Date` header field, formatted at most once per second per thread.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -16,11 +14,8 @@ struct Cached {
     /// Until when (monotonic) `line` names the current second.
     valid_until: Option<Instant>,
     line: [u8; LINE_LEN],
-    /// The server name `ok_head` was built for (compared by address: names are `'static`
-    /// configuration), `None` when it must be rebuilt.
-    ok_server: Option<&'static str>,
-    /// `HTTP/1.1 200 OK\r\n`, `Server: <name>\r\n` (for a non-empty name) and `line`.
-    ok_head: Vec<u8>,
+    /// Counts the re-formats, so that what was built from `line` can tell it is stale.
+    generation: u64,
 }
 
 thread_local! {
@@ -28,8 +23,7 @@ thread_local! {
         RefCell::new(Cached {
             valid_until: None,
             line: [b' '; LINE_LEN],
-            ok_server: None,
-            ok_head: Vec::new(),
+            generation: 0,
         })
     };
 }
@@ -57,7 +51,7 @@ impl Cached {
         if write!(out, "{}", httpdate::HttpDate::from(wall)).is_ok() {
             self.valid_until = Some(now + (Duration::from_secs(1) - into_second));
         }
-        self.ok_server = None;
+        self.generation += 1;
     }
 }
 
@@ -76,29 +70,13 @@ pub(crate) fn with_date_line<R>(now: Instant, f: impl FnOnce(&[u8]) -> R) -> R {
     })
 }
 
-/// Calls `f` with the start of a `200 OK` head: the status line, `Server: <server>` unless
-/// `server` is empty, and the `Date` line — rebuilt, from the same cache, only when the
-/// second or the server name changes.
-pub(crate) fn with_ok_head<R>(now: Instant, server: &'static str, f: impl FnOnce(&[u8]) -> R) -> R {
+/// Which date [`with_date_line`] gives at `now`: a number that changes whenever the line
+/// does (never 0), so a cache of heads built from it knows when they are stale.
+pub(crate) fn generation(now: Instant) -> u64 {
     CACHED.with(|cell| {
         let mut cached = cell.borrow_mut();
         cached.refresh(now);
-        if !cached
-            .ok_server
-            .is_some_and(|built| std::ptr::eq(built, server))
-        {
-            let Cached { line, ok_head, .. } = &mut *cached;
-            ok_head.clear();
-            ok_head.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
-            if !server.is_empty() {
-                ok_head.extend_from_slice(b"Server: ");
-                ok_head.extend_from_slice(server.as_bytes());
-                ok_head.extend_from_slice(b"\r\n");
-            }
-            ok_head.extend_from_slice(line);
-            cached.ok_server = Some(server);
-        }
-        f(&cached.ok_head)
+        cached.generation
     })
 }
 

@@ -25,7 +25,7 @@ pub struct HeaderMap {
 }
 
 /// One field: where its name and value are in the map's bytes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
     name: (usize, usize),
     value: (usize, usize),
@@ -40,8 +40,12 @@ const MIN_COMPACT: usize = 4 * 1024;
 
 impl HeaderMap {
     /// An empty map.
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        HeaderMap {
+            bytes: Vec::new(),
+            entries: Vec::new(),
+            garbage: 0,
+        }
     }
 
     fn slice(&self, (start, end): (usize, usize)) -> &[u8] {
@@ -165,6 +169,21 @@ impl HeaderMap {
         } else {
             self.bytes.clear();
         }
+    }
+
+    /// Whether `other` holds the same fields laid out the same way: a cheap test that what
+    /// was built from one map also fits the other.
+    pub(crate) fn same_layout(&self, other: &HeaderMap) -> bool {
+        self.entries == other.entries && self.bytes == other.bytes
+    }
+
+    /// Makes this map a copy of `other`, reusing its buffers.
+    pub(crate) fn copy_from(&mut self, other: &HeaderMap) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.entries.clear();
+        self.entries.extend_from_slice(&other.entries);
+        self.garbage = other.garbage;
     }
 
     /// Copies `head` in as the bytes that [`append_from_head`](Self::append_from_head) ranges

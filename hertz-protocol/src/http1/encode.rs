@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use bytes::{BufMut, BytesMut};
 
-use super::Reject;
-use crate::date::{with_date_line, with_ok_head};
+use super::{head_cache, Reject};
+use crate::date::with_date_line;
 use crate::{Response, StatusCode, Version};
 
 /// How the body will be framed on the wire.
@@ -106,37 +106,13 @@ pub(crate) fn write_head(
     server_name: &'static str,
     now: Instant,
 ) {
-    let headers = resp.headers();
-    let (mut has_server, mut has_date) = (false, false);
-    for (name, _) in headers.iter() {
-        has_server |= name.eq_ignore_ascii_case(b"server");
-        has_date |= name.eq_ignore_ascii_case(b"date");
-    }
-    let server_name = if has_server { "" } else { server_name };
-    if resp.status() == StatusCode::OK && !has_date {
-        with_ok_head(now, server_name, |start| out.put_slice(start));
-    } else {
-        write_status_line(out, resp.status());
-        if !server_name.is_empty() {
-            put_field(out, b"Server", server_name.as_bytes());
-        }
-        if !has_date {
-            with_date_line(now, |line| out.put_slice(line));
-        }
-    }
-    for (name, value) in headers.iter() {
-        if is_framing_field(name) {
-            continue;
-        }
-        if is_safe(name, value) {
-            put_field(out, name, value);
-        } else {
-            tracing::warn!(
-                name = %String::from_utf8_lossy(name),
-                "dropped a response header field containing CR, LF or NUL"
-            );
-        }
-    }
+    head_cache::with_start(
+        now,
+        resp,
+        server_name,
+        |start| write_start(start, resp, server_name, now),
+        |start| out.put_slice(start),
+    );
     match framing {
         Framing::Length(len) => {
             // One copy of the whole line instead of three.
@@ -160,9 +136,41 @@ pub(crate) fn write_head(
     out.put_slice(b"\r\n");
 }
 
+/// The part of a head the handler decides: the status line, `Server` and `Date` (unless the
+/// handler set its own) and the handler's fields, less those the protocol owns and those that
+/// could split the response.
+fn write_start(out: &mut Vec<u8>, resp: &Response, server_name: &'static str, now: Instant) {
+    let headers = resp.headers();
+    let (mut has_server, mut has_date) = (false, false);
+    for (name, _) in headers.iter() {
+        has_server |= name.eq_ignore_ascii_case(b"server");
+        has_date |= name.eq_ignore_ascii_case(b"date");
+    }
+    write_status_line(out, resp.status());
+    if !has_server && !server_name.is_empty() {
+        put_field(out, b"Server", server_name.as_bytes());
+    }
+    if !has_date {
+        with_date_line(now, |line| out.put_slice(line));
+    }
+    for (name, value) in headers.iter() {
+        if is_framing_field(name) {
+            continue;
+        }
+        if is_safe(name, value) {
+            put_field(out, name, value);
+        } else {
+            tracing::warn!(
+                name = %String::from_utf8_lossy(name),
+                "dropped a response header field containing CR, LF or NUL"
+            );
+        }
+    }
+}
+
 /// The status line always says HTTP/1.1, also to HTTP/1.0 clients: a server sends the
 /// highest version it conforms to (RFC 9110 §6.2); `version` only decides framing.
-fn write_status_line(out: &mut BytesMut, status: StatusCode) {
+fn write_status_line(out: &mut impl BufMut, status: StatusCode) {
     out.put_slice(b"HTTP/1.1");
     out.put_u8(b' ');
     out.put_slice(itoa::Buffer::new().format(status.as_u16()).as_bytes());
@@ -171,8 +179,7 @@ fn write_status_line(out: &mut BytesMut, status: StatusCode) {
     out.put_slice(b"\r\n");
 }
 
-fn put_field(out: &mut BytesMut, name: &[u8], value: &[u8]) {
-    out.reserve(name.len() + value.len() + 4);
+fn put_field(out: &mut impl BufMut, name: &[u8], value: &[u8]) {
     out.put_slice(name);
     out.put_slice(b": ");
     out.put_slice(value);
@@ -372,6 +379,61 @@ mod tests {
             ["Date", "server"],
             "one Server field, the handler's"
         );
+    }
+
+    #[test]
+    fn a_head_reuses_the_last_start_only_for_the_same_status_and_fields() {
+        let typed = |status: StatusCode, content_type: &'static str| {
+            let mut resp = Response::new();
+            resp.set_status(status);
+            resp.headers_mut().insert("Content-Type", content_type);
+            resp
+        };
+        let plain = typed(StatusCode::OK, "text/plain");
+        let mut two = typed(StatusCode::OK, "text/plain");
+        two.headers_mut().append("X-Two", "2");
+        let mut removed = typed(StatusCode::OK, "text/plain");
+        removed.headers_mut().append("X-Two", "2");
+        removed.headers_mut().remove("x-two");
+        let rows: [(&Response, &str, &[&str], &str); 7] = [
+            (&plain, "HTTP/1.1 200 OK", &["Content-Type"], "text/plain"),
+            (&plain, "HTTP/1.1 200 OK", &["Content-Type"], "text/plain"),
+            // Same length, one byte apart.
+            (
+                &typed(StatusCode::OK, "text/plaim"),
+                "HTTP/1.1 200 OK",
+                &["Content-Type"],
+                "text/plaim",
+            ),
+            (
+                &typed(StatusCode::NOT_FOUND, "text/plain"),
+                "HTTP/1.1 404 Not Found",
+                &["Content-Type"],
+                "text/plain",
+            ),
+            (
+                &two,
+                "HTTP/1.1 200 OK",
+                &["Content-Type", "X-Two"],
+                "text/plain",
+            ),
+            // The same fields, with a removed one's bytes still in the map.
+            (&removed, "HTTP/1.1 200 OK", &["Content-Type"], "text/plain"),
+            (&plain, "HTTP/1.1 200 OK", &["Content-Type"], "text/plain"),
+        ];
+        for (i, (resp, status_line, handler_fields, content_type)) in rows.into_iter().enumerate() {
+            let (status, fields) = written(resp, Version::Http11, Framing::Length(3), true, "h");
+            assert_eq!(status, status_line, "row {i}");
+            let mut expected = vec!["Server", "Date"];
+            expected.extend_from_slice(handler_fields);
+            expected.push("Content-Length");
+            assert_eq!(names(&fields), expected, "row {i}");
+            assert_eq!(
+                value(&fields, "content-type"),
+                Some(content_type),
+                "row {i}"
+            );
+        }
     }
 
     #[test]

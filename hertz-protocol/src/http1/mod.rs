@@ -9,6 +9,7 @@ mod body_stream;
 mod chunked;
 pub mod client;
 mod encode;
+mod head_cache;
 mod parse;
 mod reject;
 mod server;
