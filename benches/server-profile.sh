@@ -21,7 +21,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-}"
 server="${2:-}"
 load_spec="${3:-/plaintext}"
-port=18998
+port="${PORT:-18998}"   # PORT=… when another profile runs beside this one
 secs=4
 case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
 h2=0

@@ -62,6 +62,22 @@ impl Method {
         }
     }
 
+    /// [`from_token`](Self::from_token) for a token the parser has checked is ASCII.
+    pub(crate) fn from_ascii_token(token: &[u8]) -> Method {
+        match token {
+            b"GET" => Method::Get,
+            b"HEAD" => Method::Head,
+            b"POST" => Method::Post,
+            b"PUT" => Method::Put,
+            b"DELETE" => Method::Delete,
+            b"CONNECT" => Method::Connect,
+            b"OPTIONS" => Method::Options,
+            b"TRACE" => Method::Trace,
+            b"PATCH" => Method::Patch,
+            other => Method::Other(String::from_utf8_lossy(other).into()),
+        }
+    }
+
     /// Whether RFC 9110 §9.2.2 calls the method idempotent.
     pub fn is_idempotent(&self) -> bool {
         matches!(

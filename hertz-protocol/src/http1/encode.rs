@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use bytes::{BufMut, BytesMut};
 
+use super::swar::{has_below, has_byte, has_del_or_above};
 use super::{head_cache, Reject};
 use crate::date::with_date_line;
 use crate::{Response, StatusCode, Version};
@@ -59,29 +60,6 @@ fn any_word(bytes: &[u8], test: fn(u64) -> bool) -> bool {
         at += 8;
     }
     bad
-}
-
-const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-
-/// Whether some byte of `word` is below `n` (`n` ≤ 0x80; exact when no byte has its high
-/// bit set, which callers test separately).
-#[inline]
-fn has_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
-}
-
-/// Whether some byte of `word` equals `b`.
-#[inline]
-fn has_byte(word: u64, b: u8) -> bool {
-    has_below(word ^ (ONES * u64::from(b)), 1)
-}
-
-/// Whether some byte of `word` is DEL or above. Adding 1 to each byte sets the high bit of
-/// a DEL; a carry into the next byte comes only from `0xff`, which is already one.
-#[inline]
-fn has_del_or_above(word: u64) -> bool {
-    (word | word.wrapping_add(ONES)) & HIGHS != 0
 }
 
 /// A byte that is not visible ASCII (below `!`, DEL, or non-ASCII), or a colon.

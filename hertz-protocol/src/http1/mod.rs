@@ -13,6 +13,8 @@ mod head_cache;
 mod parse;
 mod reject;
 mod server;
+mod swar;
+mod syntax;
 
 pub use chunked::ChunkedDecoder;
 pub use reject::Reject;

@@ -1,20 +1,17 @@
-//! Request heads: `httparse` finds the fields, this module decides what they mean and
-//! refuses anything a lenient peer could read differently (RFC 9112 §3, §6).
+//! Request heads: `syntax` finds the method, target, version and fields; this module decides
+//! what they mean and refuses anything a lenient peer could read differently (RFC 9112 §3,
+//! §6).
 //!
 //! [`parse_head`] runs on a borrowed view of the read buffer. Once the head is complete it
 //! fills the request in one pass: method, target (into the request's reused `String`),
 //! version, and the fields as ranges of the request's own copy of the head — so the
 //! connection can simply skip the head's bytes, and nothing is allocated in steady state.
 
-use std::mem::MaybeUninit;
-
 use crate::header::{has_token, trim_ows};
 use crate::{Method, Request, ServerConfig, StatusCode, Version};
 
+use super::syntax::{self, Malformed};
 use super::Reject;
-
-/// Header fields parsed on the stack before falling back to a heap array.
-const STACK_HEADERS: usize = 64;
 
 /// How the request's body is framed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +33,7 @@ pub(crate) struct HeadInfo {
 }
 
 /// Looks for a complete head at the start of `buf` and fills `req` from it, validating the
-/// semantics the parser leaves open: target form, `Host`, and message framing.
+/// semantics the syntax leaves open: target form, `Host`, and message framing.
 ///
 /// `Ok(None)`: more bytes are needed (and the limits allow them); `req` is untouched.
 /// `Ok(Some((len, info)))`: the head is `buf[..len]` and `req` holds it. `req` must hold no
@@ -46,56 +43,43 @@ pub(crate) fn parse_head(
     config: &ServerConfig,
     req: &mut Request,
 ) -> Result<Option<(usize, HeadInfo)>, Reject> {
-    // Left uninitialised: httparse writes the slots it fills, and zeroing 64 of them (2 KiB)
-    // cost more than parsing a small head.
-    let mut stack = [MaybeUninit::uninit(); STACK_HEADERS];
-    let parsed = match try_parse(buf, &mut stack, req) {
-        Err(httparse::Error::TooManyHeaders) if config.max_header_count > STACK_HEADERS => {
-            let mut heap = vec![MaybeUninit::uninit(); config.max_header_count];
-            try_parse(buf, &mut heap, req)
-        }
-        other => other,
-    };
+    let fields = req.headers_mut();
+    let scanned = syntax::scan(buf, config.max_header_count, |name, value| {
+        fields.append_from_head(name, value);
+    });
     // A buffer shorter than the limit cannot hold a line longer than it: skip the scan.
     let line_too_long =
         buf.len() > config.max_request_line && request_line_len(buf) > config.max_request_line;
-    match parsed {
-        Ok(httparse::Status::Complete(len)) => {
-            if line_too_long {
-                return Err(Reject::new(
-                    StatusCode::URI_TOO_LONG,
-                    "request line too long",
-                ));
-            }
-            if len > config.max_header_bytes {
-                return Err(header_too_large());
-            }
-            if req.headers().len() > config.max_header_count {
-                return Err(too_many_headers());
-            }
-            origin_form(req)?;
-            Ok(Some((len, check_fields(req)?)))
+    let (line, len) = match scanned {
+        Ok(Some(complete)) if !line_too_long => complete,
+        other => {
+            // Fields of a head that is unfinished (found again when the rest has come) or
+            // refused.
+            req.headers_mut().clear();
+            return match other {
+                _ if line_too_long && !matches!(other, Err(Malformed::TooManyFields)) => Err(
+                    Reject::new(StatusCode::URI_TOO_LONG, "request line too long"),
+                ),
+                Ok(_) if buf.len() > config.max_header_bytes => Err(header_too_large()),
+                Ok(_) => Ok(None),
+                Err(Malformed::TooManyFields) => Err(too_many_headers()),
+                Err(why) => Err(Reject::bad(malformed_reason(why))),
+            };
         }
-        Ok(httparse::Status::Partial) => {
-            if line_too_long {
-                Err(Reject::new(
-                    StatusCode::URI_TOO_LONG,
-                    "request line too long",
-                ))
-            } else if buf.len() > config.max_header_bytes {
-                Err(header_too_large())
-            } else {
-                Ok(None)
-            }
-        }
-        Err(httparse::Error::TooManyHeaders) => Err(too_many_headers()),
-        // A long line that also fails to parse is still best described as too long.
-        Err(_) if line_too_long => Err(Reject::new(
-            StatusCode::URI_TOO_LONG,
-            "request line too long",
-        )),
-        Err(err) => Err(Reject::bad(httparse_reason(err))),
+    };
+    // The fields' ranges need their bytes whatever comes next.
+    req.headers_mut().set_head(&buf[..len]);
+    if len > config.max_header_bytes {
+        return Err(header_too_large());
     }
+    req.set_method(Method::from_ascii_token(line.method));
+    req.set_uri(line.target);
+    req.set_version(match line.version {
+        0 => Version::Http10,
+        _ => Version::Http11,
+    });
+    origin_form(req)?;
+    Ok(Some((len, check_fields(req)?)))
 }
 
 /// Length of the request line without its line ending, after the empty lines a client may
@@ -112,43 +96,14 @@ fn request_line_len(buf: &[u8]) -> usize {
     }
 }
 
-/// Runs httparse; a complete head is copied into `req` as it parsed it.
-fn try_parse<'h, 'b: 'h>(
-    buf: &'b [u8],
-    headers: &'h mut [MaybeUninit<httparse::Header<'b>>],
-    req: &mut Request,
-) -> Result<httparse::Status<usize>, httparse::Error> {
-    let mut parsed = httparse::Request::new(&mut []);
-    let status = parsed.parse_with_uninit_headers(buf, headers)?;
-    if let httparse::Status::Complete(len) = status {
-        req.set_method(Method::from_token(parsed.method.unwrap_or_default()));
-        req.set_uri(parsed.path.unwrap_or_default());
-        req.set_version(match parsed.version {
-            Some(0) => Version::Http10,
-            _ => Version::Http11,
-        });
-        let base = buf.as_ptr() as usize;
-        let span = |s: &[u8]| {
-            let start = s.as_ptr() as usize - base;
-            start..start + s.len()
-        };
-        let fields = req.headers_mut();
-        for field in parsed.headers.iter() {
-            fields.append_from_head(span(field.name.as_bytes()), span(field.value));
-        }
-        fields.set_head(&buf[..len]);
-    }
-    Ok(status)
-}
-
-fn httparse_reason(err: httparse::Error) -> &'static str {
-    match err {
-        httparse::Error::HeaderName => "invalid header field name",
-        httparse::Error::HeaderValue => "invalid header field value",
-        httparse::Error::NewLine => "invalid line ending",
-        httparse::Error::Token => "invalid method or request target",
-        httparse::Error::Version => "unsupported HTTP version",
-        _ => "malformed request head",
+fn malformed_reason(why: Malformed) -> &'static str {
+    match why {
+        Malformed::FieldName => "invalid header field name",
+        Malformed::FieldValue => "invalid header field value",
+        Malformed::NewLine => "invalid line ending",
+        Malformed::Token => "invalid method or request target",
+        Malformed::Version => "unsupported HTTP version",
+        Malformed::TooManyFields => "too many header fields",
     }
 }
 
