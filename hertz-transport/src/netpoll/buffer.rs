@@ -78,20 +78,33 @@ impl LinkedBuffer {
     /// it holds nothing unread and its room is well short of what reads have been taking
     /// (`next_size`), so that a connection of large requests reads each request in one
     /// `recv` instead of splitting it at whatever room an earlier one left.
+    #[inline]
     fn tail(&mut self) -> &mut Node {
-        let fresh = match self.nodes.back() {
-            None => true,
-            Some(tail) if tail.filled() == 0 => tail.spare() < self.next_size / 2,
-            Some(tail) => tail.spare() < MIN_SPARE,
-        };
-        if fresh {
-            if self.nodes.back().is_some_and(|tail| tail.filled() == 0) {
-                self.nodes.pop_back();
+        let next_size = self.next_size;
+        let keep = self.nodes.back().is_some_and(|tail| {
+            if tail.filled() == 0 {
+                tail.spare() >= next_size / 2
+            } else {
+                tail.spare() >= MIN_SPARE
             }
-            self.nodes.push_back(Node::new(self.next_size));
+        });
+        if !keep {
+            self.link_fresh_tail();
         }
-        let last = self.nodes.len() - 1;
-        &mut self.nodes[last]
+        // A read between requests usually keeps the tail: linking stays out of line.
+        match self.nodes.back_mut() {
+            Some(tail) => tail,
+            None => unreachable!("a tail node was just linked"),
+        }
+    }
+
+    /// Links a fresh node of `next_size` at the end, in place of an empty tail.
+    #[inline(never)]
+    fn link_fresh_tail(&mut self) {
+        if self.nodes.back().is_some_and(|tail| tail.filled() == 0) {
+            self.nodes.pop_back();
+        }
+        self.nodes.push_back(Node::new(self.next_size));
     }
 
     /// One `recv(2)` from the socket `fd` into the room at the end of the chain (`recv`, not
@@ -177,6 +190,7 @@ impl LinkedBuffer {
 
     /// Between requests: when nothing is buffered, drop nodes beyond the first and a first
     /// node that grew for one large request, so idle connections hold little memory.
+    #[inline]
     pub(crate) fn release(&mut self) {
         if self.len == 0
             && (self.nodes.len() > 1
@@ -185,8 +199,14 @@ impl LinkedBuffer {
                     .front()
                     .is_some_and(|n| n.data.capacity() > 4 * self.node_size))
         {
-            self.nodes.clear();
+            self.drop_nodes();
         }
+    }
+
+    /// Out of line: most calls keep the node, and dropping nodes is a loop.
+    #[inline(never)]
+    fn drop_nodes(&mut self) {
+        self.nodes.clear();
     }
 
     /// Makes the first node hold at least `n` bytes by merging the whole chain into one node
@@ -211,12 +231,19 @@ impl LinkedBuffer {
     }
 
     /// A fully consumed first node goes unless it is the only one and still has room.
+    #[inline]
     fn unlink_empty_head(&mut self) {
         if let Some(head) = self.nodes.front() {
             if head.filled() == 0 && (self.nodes.len() > 1 || head.spare() < MIN_SPARE) {
-                self.nodes.pop_front();
+                self.unlink_head();
             }
         }
+    }
+
+    /// Out of line: a read between requests usually leaves room in its node.
+    #[inline(never)]
+    fn unlink_head(&mut self) {
+        self.nodes.pop_front();
     }
 }
 
