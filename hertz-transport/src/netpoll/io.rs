@@ -177,9 +177,10 @@ impl IoShared {
 
     /// Records that `waker` waits for `direction` (until `deadline`), listening for it.
     ///
-    /// Inline, with the rare steps (a new waker, new interest, a new timer) out of line: a
-    /// keep-alive request's wait finds them all in place.
-    #[inline]
+    /// Always inline (into the two or three `poll_*` that wait; a plain hint was not taken),
+    /// with the rare steps (a new waker, new interest, a new timer) out of line: a keep-alive
+    /// request's wait finds them all in place.
+    #[inline(always)]
     pub(crate) fn wait(&self, direction: Direction, waker: &Waker, deadline: Option<Instant>) {
         let mut waiters = self.lock();
         let waiters = &mut *waiters;
@@ -263,5 +264,65 @@ impl Write for SocketWriter<'_> {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    use super::super::local::LoopShared;
+    use super::super::poller::Poller;
+    use super::*;
+
+    #[derive(Default)]
+    struct Wakes(AtomicUsize);
+
+    impl Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_waiter_is_woken_once_per_wait_and_its_waker_kept() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let _client = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (server, _) = listener.accept().expect("accept");
+        let shared = Arc::new(LoopShared::new(0, Poller::new().expect("poller")));
+        let io = IoShared::register(server, shared, 1).expect("register");
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(wakes.clone());
+        let woken = || wakes.0.load(Ordering::SeqCst);
+
+        io.clear_ready(Direction::Read);
+        io.wait(Direction::Read, &waker, None);
+        io.on_event(EventFlags::IN);
+        assert!(
+            io.is_ready(Direction::Read),
+            "the report marks the socket ready"
+        );
+        assert_eq!(woken(), 1);
+
+        // Nobody waits any more: another report wakes no one and drops input interest.
+        io.on_event(EventFlags::IN);
+        assert_eq!(woken(), 1);
+        assert_eq!(io.lock().interest, None, "back-pressure: not listening");
+
+        // Waiting again with the same waker listens again and keeps the stored clone.
+        io.wait(Direction::Read, &waker, None);
+        assert_eq!(io.lock().interest, Some(READ));
+        assert_eq!(
+            Arc::strong_count(&wakes),
+            3,
+            "one stored clone, not a new one"
+        );
+        io.on_timer();
+        assert_eq!(woken(), 2, "a timer wakes who waits");
+        io.on_timer();
+        assert_eq!(woken(), 2, "and only once");
     }
 }
