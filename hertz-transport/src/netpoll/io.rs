@@ -154,15 +154,25 @@ impl IoShared {
             self.writable.store(true, Ordering::Relaxed);
         }
         let mut waiters = self.lock();
-        let mut interest = waiters.interest.unwrap_or(EventFlags::empty());
+        let mut unwanted = EventFlags::empty();
         if read && !waiters.read.wake() {
-            interest.remove(READ);
+            unwanted |= READ;
         }
         if write && !waiters.write.wake() {
-            interest.remove(WRITE);
+            unwanted |= WRITE;
         }
-        if Some(interest) != waiters.interest {
-            self.set_interest(&mut waiters, interest);
+        // Usually someone waited for what was reported: the interest stays as it is.
+        if !unwanted.is_empty() {
+            self.stop_listening(&mut waiters, unwanted);
+        }
+    }
+
+    /// Drops `unwanted` from the interest (nobody waits for it).
+    #[inline(never)]
+    fn stop_listening(&self, waiters: &mut Waiters, unwanted: EventFlags) {
+        let interest = waiters.interest.unwrap_or(EventFlags::empty());
+        if interest.intersects(unwanted) {
+            self.set_interest(waiters, interest - unwanted);
         }
     }
 
