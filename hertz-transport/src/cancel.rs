@@ -82,6 +82,7 @@ impl CancelToken {
 }
 
 impl Flag {
+    #[inline]
     fn is_set(&self) -> bool {
         let mut flag = Some(self);
         while let Some(f) = flag {
@@ -107,7 +108,8 @@ pub struct Cancelled {
 impl Future for Cancelled {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.flag.is_set() {
             return Poll::Ready(());
         }
@@ -118,11 +120,20 @@ impl Future for Cancelled {
         {
             return Poll::Pending;
         }
-        let this = &mut *self;
-        match this.wait.as_mut().poll(cx) {
+        self.get_mut().register(cx)
+    }
+}
+
+impl Cancelled {
+    /// The first poll, or one with a new waker: out of line, so the poll that only looks at
+    /// the flags stays small.
+    #[cold]
+    #[inline(never)]
+    fn register(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.wait.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(()),
             Poll::Pending => {
-                this.registered = Some(cx.waker().clone());
+                self.registered = Some(cx.waker().clone());
                 Poll::Pending
             }
         }

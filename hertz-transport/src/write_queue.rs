@@ -46,6 +46,10 @@ impl WriteQueue {
     }
 
     pub(crate) fn pending(&self) -> usize {
+        // Asked about several times a request; usually nothing is queued.
+        if self.queue.is_empty() {
+            return self.buf.len();
+        }
         self.queue.iter().map(Bytes::len).sum::<usize>() + self.buf.len()
     }
 
@@ -80,7 +84,22 @@ impl WriteQueue {
     }
 
     /// Drops `n` written bytes from the front.
-    pub(crate) fn consume(&mut self, mut n: usize) {
+    #[inline]
+    pub(crate) fn consume(&mut self, n: usize) {
+        if self.queue.is_empty() && n == self.buf.len() {
+            // The common case, a small response sent whole: emptying the buffer keeps its
+            // room from the start (`advance` would move the start and give up room that a
+            // later `reserve` has to win back).
+            self.buf.clear();
+        } else {
+            self.consume_partly(n);
+        }
+    }
+
+    /// [`consume`](Self::consume) of queued payloads or part of the buffer: out of line, so
+    /// the common case stays small.
+    #[inline(never)]
+    fn consume_partly(&mut self, mut n: usize) {
         while n > 0 {
             match self.queue.front_mut() {
                 Some(front) if front.len() <= n => {
@@ -100,6 +119,7 @@ impl WriteQueue {
     }
 
     /// After a flush: a buffer that grew for one large response shrinks back.
+    #[inline]
     pub(crate) fn shrink(&mut self) {
         if self.buf.capacity() > 4 * self.initial {
             self.buf = BytesMut::with_capacity(self.initial);

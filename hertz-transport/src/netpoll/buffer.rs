@@ -37,6 +37,13 @@ impl Node {
         }
     }
 
+    /// No node: no memory, no room (so the next read links a real one).
+    fn none() -> Node {
+        Node {
+            data: BytesMut::new(),
+        }
+    }
+
     fn filled(&self) -> usize {
         self.data.len()
     }
@@ -47,9 +54,16 @@ impl Node {
 }
 
 /// Buffered, not yet consumed input of one connection.
+///
+/// The chain is `head` followed by `rest`. The first node is kept out of the deque: it is
+/// where every request is parsed and consumed from and, while it is the only node (nearly
+/// always), where reads land, so the hot paths touch a field instead of doing a deque's
+/// index arithmetic. An empty chain is a `head` without memory ([`Node::none`]). `head`
+/// holds nothing unread only when `rest` is empty.
 #[derive(Debug)]
 pub(crate) struct LinkedBuffer {
-    nodes: VecDeque<Node>,
+    head: Node,
+    rest: VecDeque<Node>,
     len: usize,
     /// The configured node size: the floor for `next_size`.
     node_size: usize,
@@ -63,7 +77,8 @@ impl LinkedBuffer {
     pub(crate) fn new(node_size: usize) -> Self {
         let node_size = node_size.max(2 * MIN_SPARE);
         LinkedBuffer {
-            nodes: VecDeque::new(),
+            head: Node::none(),
+            rest: VecDeque::new(),
             len: 0,
             node_size,
             next_size: node_size,
@@ -78,20 +93,39 @@ impl LinkedBuffer {
     /// it holds nothing unread and its room is well short of what reads have been taking
     /// (`next_size`), so that a connection of large requests reads each request in one
     /// `recv` instead of splitting it at whatever room an earlier one left.
+    #[inline]
     fn tail(&mut self) -> &mut Node {
-        let fresh = match self.nodes.back() {
-            None => true,
-            Some(tail) if tail.filled() == 0 => tail.spare() < self.next_size / 2,
-            Some(tail) => tail.spare() < MIN_SPARE,
+        let next_size = self.next_size;
+        let tail = self.rest.back().unwrap_or(&self.head);
+        let keep = if tail.filled() == 0 {
+            tail.spare() >= next_size / 2
+        } else {
+            tail.spare() >= MIN_SPARE
         };
-        if fresh {
-            if self.nodes.back().is_some_and(|tail| tail.filled() == 0) {
-                self.nodes.pop_back();
-            }
-            self.nodes.push_back(Node::new(self.next_size));
+        if !keep {
+            self.link_fresh_tail();
         }
-        let last = self.nodes.len() - 1;
-        &mut self.nodes[last]
+        // A read between requests usually keeps the tail: linking stays out of line.
+        match self.rest.back_mut() {
+            Some(tail) => tail,
+            None => &mut self.head,
+        }
+    }
+
+    /// Links a fresh node of `next_size` at the end, in place of an empty tail.
+    #[inline(never)]
+    fn link_fresh_tail(&mut self) {
+        let fresh = Node::new(self.next_size);
+        match self.rest.back() {
+            None if self.head.filled() == 0 => self.head = fresh,
+            None => self.rest.push_back(fresh),
+            Some(tail) => {
+                if tail.filled() == 0 {
+                    self.rest.pop_back();
+                }
+                self.rest.push_back(fresh);
+            }
+        }
     }
 
     /// One `recv(2)` from the socket `fd` into the room at the end of the chain (`recv`, not
@@ -129,14 +163,12 @@ impl LinkedBuffer {
     /// moving the unread remainder along so that everything from the first unread byte on
     /// stays in one node (a body split across nodes would be copied whole when read).
     pub(crate) fn reserve(&mut self, wanted: usize) {
-        if self.nodes.back().is_some_and(|tail| tail.spare() >= wanted) {
+        let tail = self.rest.back().unwrap_or(&self.head);
+        // A chain without memory has no tail to reserve in, however little is wanted.
+        if tail.data.capacity() > 0 && tail.spare() >= wanted {
             return;
         }
-        let mut node = Node::new(self.len + wanted.max(self.node_size));
-        for old in self.nodes.drain(..) {
-            node.data.extend_from_slice(&old.data);
-        }
-        self.nodes.push_back(node);
+        self.gather(self.len + wanted.max(self.node_size));
     }
 
     /// The first `min(n, len)` bytes, contiguous.
@@ -146,16 +178,15 @@ impl LinkedBuffer {
             return &[];
         }
         self.make_contiguous(n);
-        &self.nodes[0].data[..n]
+        &self.head.data[..n]
     }
 
     /// Consumes `min(n, len)` bytes.
     pub(crate) fn skip(&mut self, n: usize) {
         let mut n = n.min(self.len);
         while n > 0 {
-            let head = &mut self.nodes[0];
-            let k = n.min(head.filled());
-            head.data.advance(k);
+            let k = n.min(self.head.filled());
+            self.head.data.advance(k);
             n -= k;
             self.len -= k;
             self.unlink_empty_head();
@@ -169,7 +200,7 @@ impl LinkedBuffer {
             return Bytes::new();
         }
         self.make_contiguous(n);
-        let out = self.nodes[0].data.split_to(n).freeze();
+        let out = self.head.data.split_to(n).freeze();
         self.len -= n;
         self.unlink_empty_head();
         out
@@ -177,16 +208,20 @@ impl LinkedBuffer {
 
     /// Between requests: when nothing is buffered, drop nodes beyond the first and a first
     /// node that grew for one large request, so idle connections hold little memory.
+    #[inline]
     pub(crate) fn release(&mut self) {
         if self.len == 0
-            && (self.nodes.len() > 1
-                || self
-                    .nodes
-                    .front()
-                    .is_some_and(|n| n.data.capacity() > 4 * self.node_size))
+            && (!self.rest.is_empty() || self.head.data.capacity() > 4 * self.node_size)
         {
-            self.nodes.clear();
+            self.drop_nodes();
         }
+    }
+
+    /// Out of line: most calls keep the node, and dropping nodes is a loop.
+    #[inline(never)]
+    fn drop_nodes(&mut self) {
+        self.head = Node::none();
+        self.rest.clear();
     }
 
     /// Makes the first node hold at least `n` bytes by merging the whole chain into one node
@@ -194,7 +229,7 @@ impl LinkedBuffer {
     #[inline]
     fn make_contiguous(&mut self, n: usize) {
         // Inlined check, out-of-line merge: nearly every call finds the bytes in one node.
-        if self.nodes.front().is_none_or(|head| head.filled() < n) {
+        if self.head.filled() < n {
             self.merge();
         }
     }
@@ -202,21 +237,37 @@ impl LinkedBuffer {
     /// Merges the whole chain into one node with room to double.
     #[cold]
     fn merge(&mut self) {
-        let size = (2 * self.len).max(self.len + self.node_size);
+        self.gather((2 * self.len).max(self.len + self.node_size));
+    }
+
+    /// Moves everything buffered into one new node of `size` bytes, which becomes the head.
+    fn gather(&mut self, size: usize) {
         let mut merged = Node::new(size);
-        for node in self.nodes.drain(..) {
+        merged.data.extend_from_slice(&self.head.data);
+        for node in self.rest.drain(..) {
             merged.data.extend_from_slice(&node.data);
         }
-        self.nodes.push_back(merged);
+        self.head = merged;
     }
 
     /// A fully consumed first node goes unless it is the only one and still has room.
+    #[inline]
     fn unlink_empty_head(&mut self) {
-        if let Some(head) = self.nodes.front() {
-            if head.filled() == 0 && (self.nodes.len() > 1 || head.spare() < MIN_SPARE) {
-                self.nodes.pop_front();
-            }
+        if self.head.filled() == 0 && (!self.rest.is_empty() || self.head.spare() < MIN_SPARE) {
+            self.unlink_head();
         }
+    }
+
+    /// Out of line: a read between requests usually leaves room in its node.
+    #[inline(never)]
+    fn unlink_head(&mut self) {
+        self.head = self.rest.pop_front().unwrap_or_else(Node::none);
+    }
+
+    /// How many nodes hold memory.
+    #[cfg(test)]
+    fn nodes(&self) -> usize {
+        usize::from(self.head.data.capacity() > 0) + self.rest.len()
     }
 }
 
@@ -321,9 +372,9 @@ mod tests {
         buf.skip(8);
         let body: Vec<u8> = (0..50_000u32).map(|i| i as u8).collect();
         buf.reserve(body.len() - 22 + 1);
-        assert_eq!(buf.nodes.len(), 1, "the unread remainder moved along");
+        assert_eq!(buf.nodes(), 1, "the unread remainder moved along");
         fill(&mut buf, &body[22..]);
-        assert_eq!(buf.nodes.len(), 1, "the body fit the reserved node");
+        assert_eq!(buf.nodes(), 1, "the body fit the reserved node");
         let first_ptr = buf.peek(1).as_ptr();
         let out = buf.read_bytes(buf.len());
         assert_eq!(out.as_ptr(), first_ptr, "read_bytes copied");
@@ -339,9 +390,9 @@ mod tests {
             fill(&mut buf, chunk);
         }
         assert_eq!(buf.len(), data.len());
-        assert!(buf.nodes.len() > 1, "data should span several nodes");
+        assert!(buf.nodes() > 1, "data should span several nodes");
         assert_eq!(buf.peek(data.len()), &data[..]);
-        assert_eq!(buf.nodes.len(), 1, "peek merged the chain");
+        assert_eq!(buf.nodes(), 1, "peek merged the chain");
     }
 
     #[test]
@@ -372,7 +423,7 @@ mod tests {
         buf.skip(1);
         assert_eq!(buf.len(), 0);
         buf.release();
-        assert!(buf.nodes.len() <= 1);
+        assert!(buf.nodes() <= 1);
     }
 
     #[test]
@@ -384,7 +435,7 @@ mod tests {
         assert_eq!(buf.len(), 40_000, "release dropped data");
         buf.skip(40_000);
         buf.release();
-        assert!(buf.nodes.is_empty());
+        assert_eq!(buf.nodes(), 0);
         fill(&mut buf, b"again");
         assert_eq!(buf.peek(5), b"again");
     }

@@ -55,21 +55,22 @@ impl Conn for NetpollConn {
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         check(self.read_deadline)?;
         let io = &*self.io;
-        let mut state = io.lock();
         loop {
-            if !state.readable {
-                io.wait(&mut state, Direction::Read, cx.waker(), self.read_deadline)?;
+            if !io.is_ready(Direction::Read) {
+                io.wait(Direction::Read, cx.waker(), self.read_deadline);
                 return Poll::Pending;
             }
             match self.input.read_from(&io.stream) {
                 Ok((n, room)) => {
                     // A short read drained the socket; epoll says when more arrives.
                     if n > 0 && n < room {
-                        state.readable = false;
+                        io.clear_ready(Direction::Read);
                     }
                     return Poll::Ready(Ok(n));
                 }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => state.readable = false,
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    io.clear_ready(Direction::Read)
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Poll::Ready(Err(err)),
             }
@@ -78,6 +79,12 @@ impl Conn for NetpollConn {
 
     fn len(&self) -> usize {
         self.input.len()
+    }
+
+    // Overridden so the protocol's calls through the vtable do not make a second one to
+    // `len`.
+    fn is_empty(&self) -> bool {
+        self.input.len() == 0
     }
 
     fn peek(&mut self, n: usize) -> &[u8] {
@@ -116,14 +123,8 @@ impl Conn for NetpollConn {
         let io = &*self.io;
         while !self.writes.is_empty() {
             check(self.write_deadline)?;
-            let mut state = io.lock();
-            if !state.writable {
-                io.wait(
-                    &mut state,
-                    Direction::Write,
-                    cx.waker(),
-                    self.write_deadline,
-                )?;
+            if !io.is_ready(Direction::Write) {
+                io.wait(Direction::Write, cx.waker(), self.write_deadline);
                 return Poll::Pending;
             }
             match self
@@ -132,7 +133,9 @@ impl Conn for NetpollConn {
             {
                 Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Ok(n) => self.writes.consume(n),
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => state.writable = false,
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    io.clear_ready(Direction::Write)
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Poll::Ready(Err(err)),
             }

@@ -161,6 +161,7 @@ impl EventLoop {
                 self.remove(index);
             }
         }
+        local::compact_ready();
         local::take_new_timers(&mut self.timers_sink());
     }
 

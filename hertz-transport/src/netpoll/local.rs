@@ -2,7 +2,6 @@
 //! and the timers armed on it, reachable without locks from wakers and connections.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -63,12 +62,20 @@ impl LoopShared {
     }
 
     /// Schedules the task `token` to be polled.
+    #[inline]
     pub(crate) fn schedule(&self, token: u64) {
         if self.is_current() {
-            READY.with(|ready| ready.borrow_mut().push_back(token));
+            schedule_here(token);
         } else {
-            self.remote(|r| r.wakes.push(token));
+            self.schedule_remote(token);
         }
+    }
+
+    /// A wake from another thread: out of line, so the wake on the loop's own thread (every
+    /// request's) stays small.
+    #[inline(never)]
+    fn schedule_remote(&self, token: u64) {
+        self.remote(|r| r.wakes.push(token));
     }
 
     /// Asks for the task `token` to be woken at `at`.
@@ -83,7 +90,7 @@ impl LoopShared {
 
 thread_local! {
     static LOOP_ID: Cell<Option<usize>> = const { Cell::new(None) };
-    static READY: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
+    static READY: RefCell<ReadyQueue> = const { RefCell::new(ReadyQueue::new()) };
     static NEW_TIMERS: RefCell<Vec<(Instant, u64)>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -92,14 +99,61 @@ pub(crate) fn enter(id: usize) {
     LOOP_ID.with(|cell| cell.set(Some(id)));
 }
 
+/// Tasks woken on a loop thread, in order: a `Vec` read from `next` on, cheaper to push to
+/// and pop from than a `VecDeque` (no wrap-around arithmetic). It is emptied whenever it is
+/// read to the end, and compacted by [`compact_ready`] when it is not.
+struct ReadyQueue {
+    tokens: Vec<u64>,
+    next: usize,
+}
+
+impl ReadyQueue {
+    const fn new() -> Self {
+        ReadyQueue {
+            tokens: Vec::new(),
+            next: 0,
+        }
+    }
+
+    fn pop(&mut self) -> Option<u64> {
+        match self.tokens.get(self.next) {
+            Some(&token) => {
+                self.next += 1;
+                Some(token)
+            }
+            None => {
+                self.tokens.clear();
+                self.next = 0;
+                None
+            }
+        }
+    }
+}
+
 /// The next task woken on this thread.
 pub(crate) fn next_ready() -> Option<u64> {
-    READY.with(|ready| ready.borrow_mut().pop_front())
+    READY.with(|ready| ready.borrow_mut().pop())
 }
 
 /// Whether tasks are waiting to be polled on this thread.
 pub(crate) fn has_ready() -> bool {
-    READY.with(|ready| !ready.borrow().is_empty())
+    READY.with(|ready| {
+        let ready = ready.borrow();
+        ready.next < ready.tokens.len()
+    })
+}
+
+/// Drops the tokens already taken, when the loop stopped polling before the queue ran dry
+/// (its budget ran out), so tasks that keep waking themselves cannot grow it forever.
+pub(crate) fn compact_ready() {
+    READY.with(|ready| {
+        let mut ready = ready.borrow_mut();
+        let taken = ready.next;
+        if taken > 0 {
+            ready.tokens.drain(..taken);
+            ready.next = 0;
+        }
+    });
 }
 
 /// Moves timers armed on this thread into `out`.
@@ -111,6 +165,29 @@ pub(crate) fn take_new_timers(out: &mut impl Extend<(Instant, u64)>) {
 pub(crate) type LoopRef = Arc<LoopShared>;
 
 /// Schedules `token` on the calling loop thread.
+#[inline]
 pub(crate) fn schedule_here(token: u64) {
-    READY.with(|ready| ready.borrow_mut().push_back(token));
+    READY.with(|ready| ready.borrow_mut().tokens.push(token));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn woken_tasks_are_polled_in_order_and_the_queue_does_not_grow() {
+        schedule_here(1);
+        schedule_here(2);
+        assert!(has_ready());
+        assert_eq!(next_ready(), Some(1));
+        // The loop's budget ran out here: what was taken goes, what was not stays.
+        compact_ready();
+        READY.with(|ready| assert_eq!(ready.borrow().tokens, [2]));
+        schedule_here(3);
+        assert_eq!(next_ready(), Some(2));
+        assert_eq!(next_ready(), Some(3));
+        assert_eq!(next_ready(), None);
+        assert!(!has_ready());
+        READY.with(|ready| assert!(ready.borrow().tokens.is_empty(), "read to the end"));
+    }
 }

@@ -26,7 +26,7 @@ use rustls::ServerConnection;
 
 use super::buffer::LinkedBuffer;
 use super::conn::check;
-use super::io::{Direction, IoShared, IoState, SocketWriter};
+use super::io::{Direction, IoShared, SocketWriter};
 use crate::tls::{Opening, PLAIN_HTTP_ANSWER, PLAIN_HTTP_DRAIN};
 use crate::write_queue::WriteQueue;
 use crate::{CancelToken, Conn, ConnHandler};
@@ -125,7 +125,7 @@ impl TlsAcceptor {
     ) -> io::Result<Result<ServerConnection, Refused>> {
         let deadline = Some(deadline);
         let first = poll_fn(|cx| {
-            poll_io(io, Direction::Read, cx, deadline, |_| {
+            poll_io(io, Direction::Read, cx, deadline, || {
                 let mut first = [0u8; 1];
                 Ok((io.stream.peek(&mut first)? > 0).then_some(first[0]))
             })
@@ -178,7 +178,7 @@ async fn answer_plain_http(io: &IoShared, deadline: Option<Instant>) -> io::Resu
     let mut rest = PLAIN_HTTP_ANSWER;
     while !rest.is_empty() {
         let n = poll_fn(|cx| {
-            poll_io(io, Direction::Write, cx, deadline, |_| {
+            poll_io(io, Direction::Write, cx, deadline, || {
                 (&io.stream).write(rest)
             })
         })
@@ -193,7 +193,7 @@ async fn answer_plain_http(io: &IoShared, deadline: Option<Instant>) -> io::Resu
     let mut drained = 0;
     while drained < PLAIN_HTTP_DRAIN {
         let n = poll_fn(|cx| {
-            poll_io(io, Direction::Read, cx, deadline, |_| {
+            poll_io(io, Direction::Read, cx, deadline, || {
                 (&io.stream).read(&mut sink)
             })
         })
@@ -213,24 +213,16 @@ fn poll_io<T>(
     direction: Direction,
     cx: &mut Context<'_>,
     deadline: Option<Instant>,
-    mut op: impl FnMut(&mut IoState) -> io::Result<T>,
+    mut op: impl FnMut() -> io::Result<T>,
 ) -> Poll<io::Result<T>> {
     check(deadline)?;
-    let mut state = io.lock();
     loop {
-        let ready = match direction {
-            Direction::Read => state.readable,
-            Direction::Write => state.writable,
-        };
-        if !ready {
-            io.wait(&mut state, direction, cx.waker(), deadline)?;
+        if !io.is_ready(direction) {
+            io.wait(direction, cx.waker(), deadline);
             return Poll::Pending;
         }
-        match op(&mut state) {
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => match direction {
-                Direction::Read => state.readable = false,
-                Direction::Write => state.writable = false,
-            },
+        match op() {
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => io.clear_ready(direction),
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             done => return Poll::Ready(done),
         }
@@ -244,7 +236,7 @@ fn poll_recv(
     cx: &mut Context<'_>,
     deadline: Option<Instant>,
 ) -> Poll<io::Result<usize>> {
-    poll_io(io, Direction::Read, cx, deadline, |state| {
+    poll_io(io, Direction::Read, cx, deadline, || {
         let mut socket = Recv {
             stream: &io.stream,
             drained: false,
@@ -253,7 +245,7 @@ fn poll_recv(
         if socket.drained {
             // As on the cleartext path: a short read emptied the socket, so wait for epoll
             // instead of probing for `EAGAIN`.
-            state.readable = false;
+            io.clear_ready(Direction::Read);
         }
         Ok(n)
     })
@@ -266,7 +258,7 @@ fn poll_send(
     cx: &mut Context<'_>,
     deadline: Option<Instant>,
 ) -> Poll<io::Result<()>> {
-    let n = ready!(poll_io(io, Direction::Write, cx, deadline, |_| {
+    let n = ready!(poll_io(io, Direction::Write, cx, deadline, || {
         tls.write_tls(&mut SocketWriter(&io.stream))
     }))?;
     if n == 0 {
