@@ -35,7 +35,7 @@ impl Core for EngineCore {
         if app.tracers.is_empty() && app.handler_timeout.is_none() {
             // The usual case, kept apart so it pays for no tracer loop, span or timer.
             route(app, c);
-            return c.next(ctx.clone()).await;
+            return c.run_chain(ctx.clone()).await;
         }
         serve_traced(app, ctx, c).await;
     }
@@ -60,9 +60,9 @@ async fn serve_traced(app: &App, ctx: &Context, c: &mut RequestContext) {
     let span = c.span.clone();
     let chain = async {
         match app.handler_timeout {
-            None => c.next(ctx.clone()).await,
+            None => c.run_chain(ctx.clone()).await,
             Some(limit) => {
-                if tokio::time::timeout(limit, c.next(ctx.clone()))
+                if tokio::time::timeout(limit, c.run_chain(ctx.clone()))
                     .await
                     .is_err()
                 {
