@@ -121,6 +121,7 @@ impl<T> Router<T> {
     /// a reused `params` this does not allocate (see [`Params`]), found or not (but see the
     /// crate docs, *Performance*, for the one exception). On a miss, `tsr` is computed with a
     /// second search of the path with its trailing slash toggled.
+    #[inline]
     pub fn find<'r>(&'r self, method: &str, path: &str, params: &mut Params) -> Lookup<'r, T> {
         params.clear();
         let Some(tree) = self.tree(method) else {
@@ -134,6 +135,13 @@ impl<T> Router<T> {
                 };
             }
         }
+        self.search(tree, path, params)
+    }
+
+    /// [`find`](Self::find) past the static table: the tree walk, kept out of line so that
+    /// the static case inlines into the caller.
+    #[inline(never)]
+    fn search<'r>(&'r self, tree: &'r Tree, path: &str, params: &mut Params) -> Lookup<'r, T> {
         let tree = tree.matcher();
         let found = tree.search::<false>(path.as_bytes(), &mut params.captures);
         match found.and_then(|slot| self.routes.get(tree.route(slot)?)) {
