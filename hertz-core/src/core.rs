@@ -35,7 +35,7 @@ impl Core for EngineCore {
         if app.tracers.is_empty() && app.handler_timeout.is_none() {
             // The usual case, kept apart so it pays for no tracer loop, span or timer.
             route(app, c);
-            return c.next(ctx.clone()).await;
+            return c.run_chain(ctx.clone()).await;
         }
         serve_traced(app, ctx, c).await;
     }
@@ -60,9 +60,9 @@ async fn serve_traced(app: &App, ctx: &Context, c: &mut RequestContext) {
     let span = c.span.clone();
     let chain = async {
         match app.handler_timeout {
-            None => c.next(ctx.clone()).await,
+            None => c.run_chain(ctx.clone()).await,
             Some(limit) => {
-                if tokio::time::timeout(limit, c.next(ctx.clone()))
+                if tokio::time::timeout(limit, c.run_chain(ctx.clone()))
                     .await
                     .is_err()
                 {
@@ -80,24 +80,33 @@ async fn serve_traced(app: &App, ctx: &Context, c: &mut RequestContext) {
 
 /// Picks the chain for the request: its route's, or a redirect, 405 or 404 answer with the
 /// engine's middleware and fallback handlers.
+#[inline(always)]
 fn route(app: &App, c: &mut RequestContext) {
     let method = c.request.method().as_str();
+    match app.router.find(method, c.request.path(), &mut c.params) {
+        Lookup::Found { value, .. } => c.route = Some(value.clone()),
+        Lookup::NotFound { tsr } => route_miss(app, c, tsr),
+    }
+}
+
+/// [`route`] when the request's method has no route for its path: kept out of line so that
+/// the found case, inlined into `serve`, stays short.
+#[cold]
+#[inline(never)]
+fn route_miss(app: &App, c: &mut RequestContext, mut tsr: bool) {
+    let method = c.request.method().as_str();
     let path = c.request.path();
-    let mut found = app.router.find(method, path, &mut c.params);
     if *c.request.method() == Method::Head {
-        if let Lookup::NotFound { .. } = found {
-            // HEAD is answered by the GET route when there is no HEAD route; the protocol
-            // sends the headers only.
-            found = app.router.find("GET", path, &mut c.params);
+        // HEAD is answered by the GET route when there is no HEAD route; the protocol sends
+        // the headers only.
+        match app.router.find("GET", path, &mut c.params) {
+            Lookup::Found { value, .. } => {
+                c.route = Some(value.clone());
+                return;
+            }
+            Lookup::NotFound { tsr: get_tsr } => tsr = get_tsr,
         }
     }
-    let tsr = match found {
-        Lookup::Found { value, .. } => {
-            c.route = Some(value.clone());
-            return;
-        }
-        Lookup::NotFound { tsr } => tsr,
-    };
 
     let options = app.route_options;
     let is_get = *c.request.method() == Method::Get;

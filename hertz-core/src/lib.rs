@@ -68,7 +68,7 @@ pub use crate::engine::{Engine, ServerHandle};
 pub use crate::handler::{handler, Handler, HandlerFn, HandlersChain, SharedHandler};
 pub use crate::handler_future::HandlerFuture;
 pub use crate::render::CookieOptions;
-pub use crate::request_context::RequestContext;
+pub use crate::request_context::{Next, RequestContext};
 pub use crate::route::{RouteError, RouterGroup, Routes};
 pub use crate::tracer::{LogTracer, Tracer};
 

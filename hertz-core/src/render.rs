@@ -40,6 +40,7 @@ impl RequestContext {
     }
 
     /// Writes `body` (copied into the reusable body buffer) with the given content type.
+    #[inline]
     pub fn data(&mut self, status: u16, content_type: &'static str, body: &[u8]) {
         self.status(status);
         let resp = self.response_mut();

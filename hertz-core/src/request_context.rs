@@ -3,8 +3,11 @@
 use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
 use hertz_binding::multipart::{FilePart, Multipart, MultipartError};
@@ -15,6 +18,7 @@ use hertz_router::Params;
 use crate::app::App;
 use crate::app::Route;
 use crate::handler::{Handler, SharedHandler};
+use crate::handler_future::HandlerFuture;
 use crate::Context;
 
 /// Everything about one request while it is being handled: the request, the response being
@@ -70,7 +74,38 @@ impl RequestContext {
     /// Code after `next().await` in a middleware runs after everything inside it: the onion.
     /// A middleware that returns without calling `next` does not stop the chain; the
     /// remaining handlers still run. Use [`abort`](Self::abort) to stop it.
-    pub async fn next(&mut self, ctx: Context) {
+    ///
+    /// Like an `async fn`, the returned future does nothing until it is polled: dropped
+    /// unpolled, it leaves the chain where it was.
+    pub fn next(&mut self, ctx: Context) -> Next<'_> {
+        Next {
+            start: Some((self, ctx)),
+            running: None,
+        }
+    }
+
+    /// What [`Next`] runs when first polled: the one handler left, called directly (the
+    /// usual case: the last middleware's `next` runs the endpoint), or the loop over the
+    /// rest in a [`HandlerFuture`]; `None` if nothing is left to run.
+    fn start_next(&mut self, ctx: Context) -> Option<HandlerFuture<'_>> {
+        let chain = self.chain();
+        let handler = chain.get(self.index)?;
+        if self.aborted {
+            return None;
+        }
+        if self.index + 1 != chain.len() {
+            return Some(HandlerFuture::new(self.run_chain(ctx)));
+        }
+        // SAFETY: as in `run_chain`: the handler is owned by `self.app` too, which outlives
+        // this borrow of `self`.
+        let handler: &dyn Handler = unsafe { &*Arc::as_ptr(handler) };
+        self.index += 1;
+        Some(handler.call(ctx, self))
+    }
+
+    /// Runs the handlers from `index` on, each after the previous returns, until the chain
+    /// ends or is aborted: the body of [`next`](Self::next), which the engine awaits directly.
+    pub(crate) async fn run_chain(&mut self, ctx: Context) {
         loop {
             let chain = self.chain();
             let Some(handler) = chain.get(self.index) else {
@@ -364,6 +399,44 @@ impl RequestContext {
     }
 }
 
+/// The future of [`RequestContext::next`]: the rest of the handler chain.
+///
+/// When one handler is left it is that handler's own future, with no loop around it.
+#[must_use = "futures do nothing unless polled"]
+pub struct Next<'a> {
+    /// The context and `ctx`, until the first poll: nothing has run before it.
+    start: Option<(&'a mut RequestContext, Context)>,
+    /// What the first poll started, until it completes.
+    running: Option<HandlerFuture<'a>>,
+}
+
+impl Future for Next<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if let Some((c, ctx)) = this.start.take() {
+            this.running = c.start_next(ctx);
+        }
+        // Polled where it is kept, so that a panic leaves it to be dropped with `self`, as an
+        // `async fn`'s future would be.
+        let Some(running) = &mut this.running else {
+            return Poll::Ready(());
+        };
+        if Pin::new(running).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        this.running = None;
+        Poll::Ready(())
+    }
+}
+
+impl fmt::Debug for Next<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Next").finish_non_exhaustive()
+    }
+}
+
 impl RequestView for RequestContext {
     fn path_param(&self, name: &str) -> Option<&str> {
         self.params.get(name)
@@ -446,5 +519,60 @@ impl fmt::Debug for RequestContext {
             .field("aborted", &self.aborted)
             .field("status", &self.response.status())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::TestClient;
+    use crate::{Context, Engine, RequestContext, Routes};
+
+    fn step(c: &mut RequestContext, name: &'static str) {
+        if c.get::<Vec<&'static str>>().is_none() {
+            c.set(Vec::<&'static str>::new());
+        }
+        if let Some(steps) = c.get_mut::<Vec<&'static str>>() {
+            steps.push(name);
+        }
+    }
+
+    /// Runs the chain, then answers with the steps it took.
+    async fn render(ctx: Context, c: &mut RequestContext) {
+        c.next(ctx).await;
+        let steps = c.get::<Vec<&'static str>>().map(|s| s.join(","));
+        c.string(200, steps.unwrap_or_default());
+    }
+
+    /// Makes a `next` future and drops it unpolled.
+    async fn drops_next(ctx: Context, c: &mut RequestContext) {
+        step(c, "drops");
+        drop(c.next(ctx));
+    }
+
+    async fn wraps(ctx: Context, c: &mut RequestContext) {
+        step(c, "wraps-pre");
+        c.next(ctx).await;
+        step(c, "wraps-post");
+    }
+
+    async fn endpoint(_ctx: Context, c: &mut RequestContext) {
+        step(c, "endpoint");
+    }
+
+    /// `next` runs one handler left directly and several through the chain's loop; a `next`
+    /// dropped unpolled has run nothing, so the chain goes on after its middleware returns.
+    #[tokio::test]
+    async fn next_runs_the_rest_of_the_chain_only_when_polled() {
+        let mut h = Engine::default();
+        h.use_(render);
+        h.get("/deep", endpoint); // render's `next`: one handler left
+        h.use_(drops_next);
+        h.use_(wraps);
+        h.get("/dropped", endpoint); // render's `next`: three left; wraps': one
+        let client = TestClient::new(h);
+        let deep = client.get("/deep").send().await;
+        assert_eq!(deep.text(), "endpoint");
+        let dropped = client.get("/dropped").send().await;
+        assert_eq!(dropped.text(), "drops,wraps-pre,endpoint,wraps-post");
     }
 }

@@ -332,14 +332,14 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The eight bytes at `at`, if there are eight.
 #[inline(always)]
-fn load8(bytes: &[u8], at: usize) -> Option<u64> {
+pub(crate) fn load8(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk = bytes.get(at..at.checked_add(8)?)?;
     Some(u64::from_le_bytes(chunk.try_into().ok()?))
 }
 
 /// The four bytes at `at`, if there are four.
 #[inline(always)]
-fn load4(bytes: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn load4(bytes: &[u8], at: usize) -> Option<u32> {
     let chunk = bytes.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes(chunk.try_into().ok()?))
 }
@@ -387,7 +387,7 @@ fn segment_end(path: &[u8], mut pos: usize) -> (usize, bool) {
 /// `a == b` for the short slices of a path and a prefix, in a few word-sized (possibly
 /// overlapping) comparisons rather than a call to `memcmp`.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

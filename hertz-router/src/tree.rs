@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use crate::matcher::Matcher;
+use crate::matcher::{load4, load8, Matcher};
 use crate::pattern::Piece;
 
 /// Index of a node in [`Tree::nodes`].
@@ -68,17 +68,124 @@ pub(crate) struct Tree {
     pattern_bytes: usize,
     /// The lookup form, laid out on first use after the last change.
     matcher: OnceLock<Matcher>,
-    /// Routes without parameters, by their exact path, sorted by length and then bytes: a
-    /// path equal to one of them is that route whatever else is registered (static text has
-    /// the highest priority), so a binary search answers it without walking the tree — and
-    /// mostly by comparing lengths, comparing bytes only among paths of the same length.
-    statics: Vec<(Box<[u8]>, usize)>,
+    /// Routes without parameters, by their exact path: a path equal to one of them is that
+    /// route whatever else is registered (static text has the highest priority), so a hash
+    /// lookup answers it without walking the tree.
+    statics: StaticTable,
 }
 
-/// The order of [`Tree`]'s static paths: shorter first, then by bytes.
-#[inline]
-fn shortlex(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+/// [`Tree`]'s parameterless routes in a hash table (open addressing, linear probing), keyed by
+/// [`StaticKey`]: a lookup hashes a few words of the path and usually compares one entry, by
+/// integers (and by bytes only for paths longer than 16 bytes).
+#[derive(Debug, Default)]
+struct StaticTable {
+    entries: Vec<StaticRoute>,
+    /// Indices into `entries`, or `EMPTY`; a power of two long and at most half full, so a
+    /// probe always ends at an empty slot.
+    slots: Box<[usize]>,
+}
+
+#[derive(Debug)]
+struct StaticRoute {
+    key: StaticKey,
+    path: Box<[u8]>,
+    route: usize,
+}
+
+/// A path's length and two words of its bytes that together hold all of them up to 16 bytes
+/// (possibly overlapping): equal keys mean equal paths up to that length, and comparing keys
+/// costs no call to `memcmp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StaticKey {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl StaticKey {
+    /// Paths up to this long are told apart by their key alone.
+    const EXACT: usize = 16;
+
+    #[inline]
+    fn of(path: &[u8]) -> Self {
+        let n = path.len();
+        let (head, tail) = match n {
+            0 => (0, 0),
+            1..=3 => {
+                let bytes = [path[0], path[n / 2], path[n - 1]];
+                (bytes.iter().fold(0, |word, &b| word << 8 | u64::from(b)), 0)
+            }
+            4..=7 => {
+                let word = |at: usize| u64::from(load4(path, at).unwrap_or_default());
+                (word(0) << 32 | word(n - 4), 0)
+            }
+            _ => (
+                load8(path, 0).unwrap_or_default(),
+                load8(path, n - 8).unwrap_or_default(),
+            ),
+        };
+        StaticKey { len: n, head, tail }
+    }
+
+    /// Where a probe for this key starts in a table of `mask + 1` slots.
+    #[inline]
+    fn slot(&self, mask: usize) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 32) as usize & mask
+    }
+}
+
+/// An unused slot of [`StaticTable::slots`] (no entry has this index).
+const EMPTY: usize = usize::MAX;
+
+impl StaticTable {
+    /// The route whose path is exactly `path`.
+    #[inline]
+    fn get(&self, path: &[u8]) -> Option<usize> {
+        let key = StaticKey::of(path);
+        // An empty table has no slots: the first `get` below fails.
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = key.slot(mask);
+        loop {
+            // `EMPTY` is no index of `entries`: the probe ends there.
+            let entry = self.entries.get(*self.slots.get(at)?)?;
+            if entry.key == key && (key.len <= StaticKey::EXACT || *entry.path == *path) {
+                return Some(entry.route);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds `path` (not present yet) for `route`.
+    fn insert(&mut self, path: Vec<u8>, route: usize) {
+        let key = StaticKey::of(&path);
+        self.entries.push(StaticRoute {
+            key,
+            path: path.into(),
+            route,
+        });
+        if self.entries.len() * 2 > self.slots.len() {
+            // Grow, and place every entry again.
+            let len = (self.entries.len() * 2).next_power_of_two().max(8);
+            self.slots = vec![EMPTY; len].into();
+            for at in 0..self.entries.len() {
+                self.place(at);
+            }
+        } else {
+            self.place(self.entries.len() - 1);
+        }
+    }
+
+    /// Puts entry `at` in the first free slot of its probe sequence.
+    fn place(&mut self, at: usize) {
+        let mask = self.slots.len() - 1;
+        let mut slot = self.entries[at].key.slot(mask);
+        while self.slots[slot] != EMPTY {
+            slot = (slot + 1) & mask;
+        }
+        self.slots[slot] = at;
+    }
 }
 
 /// Why [`Tree::insert`] refused a route.
@@ -96,17 +203,14 @@ impl Tree {
             nodes: vec![Node::new(Kind::Static, &[])],
             pattern_bytes: 0,
             matcher: OnceLock::new(),
-            statics: Vec::new(),
+            statics: StaticTable::default(),
         }
     }
 
     /// The parameterless route whose pattern is exactly `path`.
     #[inline]
     pub(crate) fn static_route(&self, path: &[u8]) -> Option<usize> {
-        self.statics
-            .binary_search_by(|(p, _)| shortlex(p, path))
-            .ok()
-            .map(|at| self.statics[at].1)
+        self.statics.get(path)
     }
 
     pub(crate) fn method(&self) -> &str {
@@ -143,11 +247,7 @@ impl Tree {
         self.matcher = OnceLock::new();
         if let Some(path) = static_text(pieces) {
             // Not present: an identical pattern would have been a conflict above.
-            let at = self
-                .statics
-                .binary_search_by(|(p, _)| shortlex(p, &path))
-                .unwrap_or_else(|at| at);
-            self.statics.insert(at, (path.into(), route));
+            self.statics.insert(path, route);
         }
         Ok(())
     }
@@ -231,4 +331,54 @@ fn static_text(pieces: &[Piece<'_>]) -> Option<Vec<u8>> {
         }
     }
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Lookup, Params, Router};
+
+    /// Paths of every length up to 40, and each with one byte changed: the static table's keys
+    /// must tell them all apart, beyond 16 bytes too (where two words do not cover a path).
+    #[test]
+    fn static_table_tells_paths_apart() {
+        let text = "/repos/rust-lang/rust/pulls/comments/abc";
+        let mut paths = Vec::new();
+        for n in 1..=text.len() {
+            let path = &text[..n];
+            paths.push(path.to_owned());
+            for at in 1..n {
+                let mut changed = path.as_bytes().to_vec();
+                changed[at] = if changed[at] == b'x' { b'y' } else { b'x' };
+                paths.push(String::from_utf8(changed).expect("ASCII"));
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        let mut router = Router::new();
+        for (i, path) in paths.iter().enumerate() {
+            router.insert("GET", path, i).expect("static route");
+        }
+        let mut params = Params::new();
+        for (i, path) in paths.iter().enumerate() {
+            match router.find("GET", path, &mut params) {
+                Lookup::Found { value, pattern } => {
+                    assert_eq!((*value, pattern), (i, path.as_str()));
+                }
+                Lookup::NotFound { .. } => panic!("{path} not found"),
+            }
+            let mut absent = path.clone().into_bytes();
+            let last = absent.len() - 1;
+            absent[last / 2 + 1..].iter_mut().for_each(|b| *b = b'z');
+            let absent = String::from_utf8(absent).expect("ASCII");
+            if absent.len() > 1 && !paths.contains(&absent) {
+                assert!(
+                    matches!(
+                        router.find("GET", &absent, &mut params),
+                        Lookup::NotFound { .. }
+                    ),
+                    "{absent} found"
+                );
+            }
+        }
+    }
 }
