@@ -166,31 +166,37 @@ fn check_fields(req: &mut Request) -> Result<HeadInfo, Reject> {
     let mut expect_continue = false;
 
     for (name, value) in req.headers().iter() {
-        let canonical = lookalike(name);
-        if name.eq_ignore_ascii_case(b"content-length") {
-            let len = parse_content_length(value)?;
-            if content_length.is_some_and(|seen| seen != len) {
-                return Err(Reject::bad("conflicting Content-Length fields"));
+        // Only names of these lengths matter here, so most fields cost one comparison.
+        match name.len() {
+            14 | 17 => {
+                if name.eq_ignore_ascii_case(b"content-length") {
+                    let len = parse_content_length(value)?;
+                    if content_length.is_some_and(|seen| seen != len) {
+                        return Err(Reject::bad("conflicting Content-Length fields"));
+                    }
+                    content_length = Some(len);
+                } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+                    codings.add_field(value)?;
+                } else if lookalike(name).is_some() {
+                    return Err(Reject::bad("malformed framing header name"));
+                }
             }
-            content_length = Some(len);
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            codings.add_field(value)?;
-        } else if canonical.is_some() {
-            return Err(Reject::bad("malformed framing header name"));
-        } else if name.eq_ignore_ascii_case(b"host") {
-            hosts += 1;
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            close |= has_token(value, "close");
-            keep_alive_token |= has_token(value, "keep-alive");
-        } else if name.eq_ignore_ascii_case(b"expect") {
-            if trim_ows(value).eq_ignore_ascii_case(b"100-continue") {
-                expect_continue = true;
-            } else {
-                return Err(Reject::new(
-                    StatusCode::EXPECTATION_FAILED,
-                    "unsupported expectation",
-                ));
+            4 if name.eq_ignore_ascii_case(b"host") => hosts += 1,
+            10 if name.eq_ignore_ascii_case(b"connection") => {
+                close |= has_token(value, "close");
+                keep_alive_token |= has_token(value, "keep-alive");
             }
+            6 if name.eq_ignore_ascii_case(b"expect") => {
+                if trim_ows(value).eq_ignore_ascii_case(b"100-continue") {
+                    expect_continue = true;
+                } else {
+                    return Err(Reject::new(
+                        StatusCode::EXPECTATION_FAILED,
+                        "unsupported expectation",
+                    ));
+                }
+            }
+            _ => {}
         }
     }
 

@@ -20,7 +20,7 @@
 
 use std::ops::Range;
 
-use super::swar::{has_below, has_byte};
+use super::swar;
 
 /// Why a head is malformed, named after the part that is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,31 +145,39 @@ impl<'b> Cursor<'b> {
         Ok(b)
     }
 
-    /// [`skip_class`](Self::skip_class), eight bytes at a time while `plain` says all eight
-    /// are of the class.
+    /// [`skip_class`](Self::skip_class) after the run of bytes from `lowest` up, DEL aside,
+    /// found many at a time: the bulk of a target (`lowest` = `!`) or a field value (SP).
     #[inline]
-    fn skip_words(&mut self, plain: fn(u64) -> bool, class: &[bool; 256]) -> Step<u8> {
-        while let Some(word) = self.buf.get(self.pos..self.pos + 8) {
-            let Ok(word) = <[u8; 8]>::try_from(word) else {
-                break;
-            };
-            if !plain(u64::from_le_bytes(word)) {
-                break;
-            }
-            self.pos += 8;
-        }
+    fn skip_run(&mut self, lowest: u8, class: &[bool; 256]) -> Step<u8> {
+        self.pos += swar::run_from(self.buf.get(self.pos..).unwrap_or_default(), lowest);
         self.skip_class(class)
+    }
+
+    /// Advances past a token's bytes: letters, digits and `-` many at a time (what field
+    /// names are made of), the other token bytes one by one.
+    #[inline]
+    fn skip_token(&mut self) -> Step<u8> {
+        self.pos += swar::name_run(self.buf.get(self.pos..).unwrap_or_default());
+        self.skip_class(&TOKEN_BYTES)
     }
 
     /// Advances past the bytes of `class`; returns the first byte after them.
     #[inline]
     fn skip_class(&mut self, class: &[bool; 256]) -> Step<u8> {
-        loop {
-            let b = self.next()?;
+        // A local position (written back once) and a bound the compiler can see: a few
+        // instructions a byte.
+        let buf = self.buf;
+        let mut pos = self.pos;
+        while pos < buf.len() {
+            let b = buf[pos];
+            pos += 1;
             if !class[usize::from(b)] {
+                self.pos = pos;
                 return Ok(b);
             }
         }
+        self.pos = pos;
+        Err(Halt::Partial)
     }
 
     /// CRLF or LF, whose first byte `b` has been read.
@@ -190,13 +198,13 @@ impl<'b> Cursor<'b> {
             b = self.next()?;
         }
         let start = self.pos - 1;
-        if !TOKEN_BYTES[usize::from(b)] || self.skip_class(&TOKEN_BYTES)? != b' ' {
+        if !TOKEN_BYTES[usize::from(b)] || self.skip_token()? != b' ' {
             return Err(Halt::Bad(Malformed::Token));
         }
         let method = &self.buf[start..self.pos - 1];
 
         let start = self.pos;
-        let end = self.skip_words(plain_target, &TARGET_BYTES)?;
+        let end = self.skip_run(b'!', &TARGET_BYTES)?;
         let target = &self.buf[start..self.pos - 1];
         if end != b' ' || target.is_empty() {
             return Err(Halt::Bad(Malformed::Token));
@@ -248,7 +256,7 @@ impl<'b> Cursor<'b> {
             return Ok(None);
         }
         let name_start = self.pos - 1;
-        if !TOKEN_BYTES[usize::from(b)] || self.skip_class(&TOKEN_BYTES)? != b':' {
+        if !TOKEN_BYTES[usize::from(b)] || self.skip_token()? != b':' {
             return Err(Halt::Bad(Malformed::FieldName));
         }
         let name = name_start..self.pos - 1;
@@ -259,7 +267,7 @@ impl<'b> Cursor<'b> {
         }
         let value_start = self.pos - 1;
         if VALUE_BYTES[usize::from(b)] {
-            b = self.skip_words(plain_value, &VALUE_BYTES)?;
+            b = self.skip_run(b' ', &VALUE_BYTES)?;
         }
         let mut value_end = self.pos - 1;
         self.line_end(b, Malformed::FieldValue)?;
@@ -268,18 +276,6 @@ impl<'b> Cursor<'b> {
         }
         Ok(Some((name, value_start..value_end)))
     }
-}
-
-/// Whether all eight bytes can be in a target: none below `!`, no DEL. (A byte from 0x80 up
-/// passes here and is checked as UTF-8 with the rest.)
-fn plain_target(word: u64) -> bool {
-    !(has_below(word, b'!') | has_byte(word, 0x7f))
-}
-
-/// Whether all eight bytes can be in a field value, HTAB aside (a word with one is left to
-/// the byte-wise scan): none below SP, no DEL.
-fn plain_value(word: u64) -> bool {
-    !(has_below(word, b' ') | has_byte(word, 0x7f))
 }
 
 /// `bytes` as text: without a check when every byte is ASCII (the usual target), through
