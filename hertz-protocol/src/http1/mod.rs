@@ -1,9 +1,11 @@
 //! HTTP/1.1 (RFC 9112): the server, and the client side's encoding and parsing in [`client`].
 //!
-//! One concern per file, after hyper's `proto/h1`: `parse` turns buffered bytes into a
-//! request head and checks its framing, `chunked` decodes chunked bodies, `encode` writes
-//! response heads and chunk framing, and `server` runs the per-connection loop that ties them
-//! to a [`Core`](crate::Core).
+//! One concern per file, after hyper's `proto/h1`: `syntax` finds a request head's parts in
+//! buffered bytes, `parse` turns them into a request and checks its framing, `chunked`
+//! decodes chunked bodies, `encode` writes response heads (starting from `head_cache`'s copy
+//! of the last one when it fits) and chunk framing, `swar` tests many bytes at once for both
+//! directions, and `server` runs the per-connection loop that ties them to a
+//! [`Core`](crate::Core).
 
 mod body_stream;
 mod chunked;

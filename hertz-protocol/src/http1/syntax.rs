@@ -4,9 +4,11 @@
 //! It accepts exactly what `httparse` accepts with its default request configuration — the
 //! test below runs both on random heads and compares every outcome — and exists because the
 //! server's hot path needs less than `httparse` does for it: no UTF-8 check of an ASCII target
-//! (about a fifth of what parsing a small head cost), no run-time choice of SIMD code for
-//! fields a few bytes long, and fields handed straight to the caller as ranges instead of
-//! through an array of string slices.
+//! (about a fifth of what parsing a small head cost), no run-time choice of SIMD code (runs
+//! of plain bytes in targets, names and values are found sixteen at a time with SSE2, which
+//! every x86_64 has; see `swar`), and fields handed straight to the caller as ranges instead
+//! of through an array of string slices. `httparse` still parses response heads (the client)
+//! and trailers.
 //!
 //! ```text
 //! head         = *( CRLF / LF ) request-line *( field-line ) ( CRLF / LF )
