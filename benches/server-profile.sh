@@ -13,7 +13,8 @@
 # epoll); over HTTP/2 (h2c, under `h2load -c16 -m16` instead of wrk, as the bench's `h2`
 # scenario): hertz-netpoll-h2, hertz-tokio-h2, hyper-h2. LOAD: a path to GET (default
 # /plaintext), or (HTTP/1.1 only) the harness's request script arguments, checked responses
-# included: "plaintext 16" (pipelined 16 deep), "echo 1 16384".
+# included: "plaintext 16" (pipelined 16 deep), "echo 1 16384". PORT (default 18998): where
+# the server listens; give each profile running at once its own, or they share its connections.
 # Needs `benches/run.sh` to have built everything, and strace, valgrind or linux-perf for the
 # modes that use them (Debian packages of those names; h2load is in nghttp2-client).
 set -euo pipefail
@@ -21,9 +22,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-}"
 server="${2:-}"
 load_spec="${3:-/plaintext}"
-port="${PORT:-18998}"   # PORT=… when another profile runs beside this one
+port="${PORT:-18998}"
 secs=4
-case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
+case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
 h2=0
 case "$server" in
   hertz-netpoll|hertz-tokio)
