@@ -24,7 +24,7 @@ server="${2:-}"
 load_spec="${3:-/plaintext}"
 port="${PORT:-18998}"
 secs=4
-case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
+case "$mode" in cpu|syscalls|instr|perf) ;; *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;; esac
 h2=0
 case "$server" in
   hertz-netpoll|hertz-tokio)
