@@ -195,6 +195,33 @@ async fn no_route_and_no_method_handlers_run_after_engine_middleware(
     server.shutdown().await.unwrap();
 }
 
+/// Makes a `next` future and drops it unpolled.
+async fn drops_next(ctx: Context, c: &mut RequestContext) {
+    step(c, "drops");
+    drop(c.next(ctx));
+}
+
+/// `next` runs one handler left directly and several through the chain's loop; a `next`
+/// dropped unpolled has run nothing, so the chain goes on after its middleware returns.
+#[rstest]
+#[tokio::test]
+async fn next_runs_the_rest_of_the_chain_only_when_polled(
+    #[values(Tokio, Netpoll)] transport: TransportKind,
+) {
+    let mut h = engine(transport);
+    h.use_(render);
+    h.get("/deep", handler); // render's `next`: one handler left
+    h.use_(drops_next).use_(outer);
+    h.get("/dropped", handler); // render's `next`: three left; outer's: one
+    let server = start(h).await;
+    assert_eq!(get(&server, "/deep").await.text(), "handler");
+    assert_eq!(
+        get(&server, "/dropped").await.text(),
+        "drops,outer-pre,handler,outer-post"
+    );
+    server.shutdown().await.unwrap();
+}
+
 /// A handler whose future borrows the handler itself (its text), as `next` lets it.
 struct Greeter(String);
 
