@@ -53,30 +53,21 @@ pub(crate) fn name_run(bytes: &[u8]) -> usize {
     };
 }
 
+/// Sixteen bytes a step while `inside` marks every byte of a step (all bits of the byte set):
+/// the run up to the last whole step, or to the first byte out of it.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn sse2_name_run(bytes: &[u8]) -> usize {
-    use std::arch::x86_64::{
-        _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_min_epu8,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
+fn sse2_run(
+    bytes: &[u8],
+    inside: impl Fn(std::arch::x86_64::__m128i) -> std::arch::x86_64::__m128i,
+) -> usize {
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_movemask_epi8};
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + 16) {
-        // SAFETY: as in `sse2_run_from`: SSE2 is always there on x86_64, and the load reads
-        // the 16 bytes of `chunk`.
-        let out = unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast());
-            let within = |v, lo: u8, hi: u8| {
-                let ge = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(lo as i8)), v);
-                let le = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(hi as i8)), v);
-                _mm_and_si128(ge, le)
-            };
-            // Setting bit 5 folds A-Z onto a-z, and nothing else onto them.
-            let letter = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
-            let digit = within(v, b'0', b'9');
-            let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
-            !_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)) & 0xffff
-        };
+        // SAFETY: SSE2 is enabled on every x86_64 target, so its intrinsics may run; `chunk`
+        // is 16 readable bytes, which is what the unaligned load reads.
+        let out = unsafe { !_mm_movemask_epi8(inside(_mm_loadu_si128(chunk.as_ptr().cast()))) };
+        let out = out & 0xffff;
         if out != 0 {
             return at + out.trailing_zeros() as usize;
         }
@@ -85,30 +76,45 @@ fn sse2_name_run(bytes: &[u8]) -> usize {
     at
 }
 
-/// Sixteen bytes a step: the run up to the last whole step, or to the first byte out of it.
+/// [`name_run`] on x86_64: letters (setting bit 5 folds A-Z onto a-z, and nothing else onto
+/// them), digits and `-`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn sse2_name_run(bytes: &[u8]) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_max_epu8, _mm_min_epu8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    sse2_run(bytes, |v| {
+        // SAFETY: SSE2 is enabled on every x86_64 target; these work on registers only.
+        unsafe {
+            let within = |v: __m128i, lo: u8, hi: u8| {
+                let ge = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(lo as i8)), v);
+                let le = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(hi as i8)), v);
+                _mm_and_si128(ge, le)
+            };
+            let letter = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+            let digit = within(v, b'0', b'9');
+            let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
+            _mm_or_si128(_mm_or_si128(letter, digit), dash)
+        }
+    })
+}
+
+/// [`run_from`] on x86_64: bytes from `lowest` up (unsigned `max(v, lowest) == v`), DEL
+/// excepted.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn sse2_run_from(bytes: &[u8], lowest: u8) -> usize {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 16) {
-        // SAFETY: SSE2 is enabled on every x86_64 target, so its intrinsics may run; `chunk`
-        // is 16 readable bytes, which is what the unaligned load reads.
-        let out = unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast());
-            // Unsigned `max(v, lowest) == v` is `v >= lowest`.
+    use std::arch::x86_64::{_mm_andnot_si128, _mm_cmpeq_epi8, _mm_max_epu8, _mm_set1_epi8};
+    sse2_run(bytes, |v| {
+        // SAFETY: SSE2 is enabled on every x86_64 target; these work on registers only.
+        unsafe {
             let high_enough = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(lowest as i8)), v);
             let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-            (!_mm_movemask_epi8(high_enough) | _mm_movemask_epi8(del)) & 0xffff
-        };
-        if out != 0 {
-            return at + out.trailing_zeros() as usize;
+            _mm_andnot_si128(del, high_enough)
         }
-        at += 16;
-    }
-    at
+    })
 }
 
 /// Eight bytes a step, without telling where in a word the run ends.
