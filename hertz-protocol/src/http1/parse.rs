@@ -57,12 +57,14 @@ pub(crate) fn parse_head(
             // refused.
             req.headers_mut().clear();
             return match other {
-                _ if line_too_long && !matches!(other, Err(Malformed::TooManyFields)) => Err(
-                    Reject::new(StatusCode::URI_TOO_LONG, "request line too long"),
-                ),
+                Err(Malformed::TooManyFields) => Err(too_many_headers()),
+                // A long line that is also unfinished or malformed is best described as long.
+                _ if line_too_long => Err(Reject::new(
+                    StatusCode::URI_TOO_LONG,
+                    "request line too long",
+                )),
                 Ok(_) if buf.len() > config.max_header_bytes => Err(header_too_large()),
                 Ok(_) => Ok(None),
-                Err(Malformed::TooManyFields) => Err(too_many_headers()),
                 Err(why) => Err(Reject::bad(malformed_reason(why))),
             };
         }
